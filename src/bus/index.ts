@@ -1,0 +1,3 @@
+export { PerfBus, reportError } from './bus'
+export type { BusOption } from './bus'
+export type * from './events'

@@ -1,0 +1,3 @@
+export { MemoryCache } from './memory-cache'
+export type { CacheSetOptions, GetOrLoadOptions, MemoryCacheOptions, PreloadOptions, PreloadResult } from './memory-cache'
+export type { CacheStats } from './stats'
