@@ -151,6 +151,9 @@ export class MemoryCache<K extends {}, V extends {}> {
       updateAgeOnGet,
       allowStale,
       perf,
+      // lru-cache caches `now` for 1 ms behind a timer; an injected clock is read every time,
+      // so that a test (or a host) moving its clock sees TTLs follow at once.
+      ...(clock === undefined ? {} : { ttlResolution: 0 }),
       dispose: (_value, key, reason) => this.#onDispose(key, reason),
     })
   }
