@@ -46,13 +46,28 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
-function timeSync(fn: (i: number) => unknown, ops: number): number {
-  let last: unknown
-  const start = process.hrtime.bigint()
-  for (let i = 0; i < ops; i++) last = fn(i)
-  const ns = Number(process.hrtime.bigint() - start)
-  consume(last)
-  return ns / ops
+type Timer = (fn: (i: number) => unknown, ops: number) => number
+
+/**
+ * Each case gets its own compiled copy of the timing loop, so the `fn(i)` call site in it
+ * sees one function only. A shared loop would turn polymorphic as cases take turns and stop
+ * inlining some of them but not others, which skews the ratios.
+ */
+function makeTimer(): Timer {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const loop = new Function(
+    'hrtime',
+    'consume',
+    `return function timeSync(fn, ops) {
+      let last
+      const start = hrtime()
+      for (let i = 0; i < ops; i++) last = fn(i)
+      const ns = Number(hrtime() - start)
+      consume(last)
+      return ns / ops
+    }`,
+  ) as (hrtime: () => bigint, sinkFn: (value: unknown) => void) => Timer
+  return loop(process.hrtime.bigint, consume)
 }
 
 async function timeAsync(run: (n: number) => Promise<unknown>, ops: number): Promise<number> {
@@ -71,7 +86,7 @@ function report(title: string, cases: string[], samples: number[][], anchorIndex
   console.log(`\n${title}`)
   const width = Math.max(...cases.map((c) => c.length))
   for (const r of results) {
-    const ratio = r === results[anchorIndex] ? '(anchor)' : `${r.ratio.toFixed(2)}x anchor time`
+    const ratio = r === results[anchorIndex] ? '(anchor)' : `${r.ratio.toFixed(2)}x anchor time, ${(1 / r.ratio).toFixed(2)}x anchor throughput`
     console.log(
       `  ${r.name.padEnd(width)}  ${r.nsPerOp.toFixed(1).padStart(9)} ns/op  ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(13)} ops/s  ${ratio}`,
     )
@@ -87,11 +102,12 @@ export function compareSync(title: string, cases: SyncCase[], options: CompareOp
   const ops = options.ops ?? (smoke ? 2_000 : 200_000)
   const rounds = options.rounds ?? (smoke ? 2 : 15)
   const samples: number[][] = cases.map(() => [])
-  for (const c of cases) timeSync(c.fn, Math.min(ops, 10_000)) // warm up
+  const timers = cases.map(() => makeTimer())
+  cases.forEach((c, i) => (timers[i] as Timer)(c.fn, Math.min(ops, 10_000))) // warm up
   for (let round = 0; round < rounds; round++) {
     // Alternate the order every round so neither side always runs first.
     const order = round % 2 === 0 ? cases.map((_, i) => i) : cases.map((_, i) => cases.length - 1 - i)
-    for (const i of order) (samples[i] as number[]).push(timeSync((cases[i] as SyncCase).fn, ops))
+    for (const i of order) (samples[i] as number[]).push((timers[i] as Timer)((cases[i] as SyncCase).fn, ops))
   }
   return report(title, cases.map((c) => c.name), samples, cases.length - 1)
 }

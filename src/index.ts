@@ -18,6 +18,7 @@ export {
   TimeoutError,
 } from './errors'
 export type { PerfkitErrorCode } from './errors'
+export type { Clock } from './internal/clock'
 
 // bus
 export { PerfBus } from './bus/bus'

@@ -34,9 +34,69 @@ const prefix = EventEmitter.prefixed === false ? '' : String(EventEmitter.prefix
  * ```
  */
 export class PerfBus extends EventEmitter<PerfkitEvents> {
+  readonly #gates = new Map<PerfkitEventName, ListenerGate>()
+
+  /**
+   * A live flag that is `open` while `event` has listeners. A primitive keeps the gate and
+   * reads `gate.open` on its hot path: one field read of a small fixed-shape object, cheaper
+   * than any lookup in the listener table.
+   * @internal
+   */
+  gate(event: PerfkitEventName): ListenerGate {
+    let gate = this.#gates.get(event)
+    if (gate === undefined) {
+      gate = { open: this.hasListeners(event) }
+      this.#gates.set(event, gate)
+    }
+    return gate
+  }
+
+  override on<K extends PerfkitEventName>(event: K, fn: EventEmitter.EventListener<PerfkitEvents, K>, context?: unknown): this {
+    super.on(event, fn, context)
+    this.#sync(event)
+    return this
+  }
+
+  override addListener<K extends PerfkitEventName>(event: K, fn: EventEmitter.EventListener<PerfkitEvents, K>, context?: unknown): this {
+    return this.on(event, fn, context)
+  }
+
+  override once<K extends PerfkitEventName>(event: K, fn: EventEmitter.EventListener<PerfkitEvents, K>, context?: unknown): this {
+    super.once(event, fn, context)
+    this.#sync(event)
+    return this
+  }
+
+  override removeListener<K extends PerfkitEventName>(
+    event: K,
+    fn?: EventEmitter.EventListener<PerfkitEvents, K>,
+    context?: unknown,
+    once?: boolean,
+  ): this {
+    super.removeListener(event, fn, context, once)
+    this.#sync(event)
+    return this
+  }
+
+  override off<K extends PerfkitEventName>(event: K, fn?: EventEmitter.EventListener<PerfkitEvents, K>, context?: unknown, once?: boolean): this {
+    return this.removeListener(event, fn, context, once)
+  }
+
+  override removeAllListeners(event?: PerfkitEventName): this {
+    super.removeAllListeners(event)
+    if (event === undefined) for (const name of this.#gates.keys()) this.#sync(name)
+    else this.#sync(event)
+    return this
+  }
+
+  #sync(event: PerfkitEventName): void {
+    const gate = this.#gates.get(event)
+    if (gate !== undefined) gate.open = this.hasListeners(event)
+  }
+
   /** True when at least one listener is registered for `event`. */
   hasListeners(event: PerfkitEventName): boolean {
-    return (this as unknown as { _events: Record<string, ListenerSlot> })._events[prefix + event] !== undefined
+    return (this as unknown as { _events: Record<string, ListenerSlot> })._events[prefix === '' ? event : prefix + event] !== undefined
   }
 
   /**
@@ -46,12 +106,14 @@ export class PerfBus extends EventEmitter<PerfkitEvents> {
    */
   override emit<K extends PerfkitEventName>(event: K, ...args: EventEmitter.EventArgs<PerfkitEvents, K>): boolean
   override emit(event: PerfkitEventName, payload?: PerfkitEventPayload<PerfkitEventName>): boolean {
-    const slot = (this as unknown as { _events: Record<string, ListenerSlot> })._events[prefix + event]
+    const slot = (this as unknown as { _events: Record<string, ListenerSlot> })._events[prefix === '' ? event : prefix + event]
     if (slot === undefined) return false
     if (Array.isArray(slot)) {
       // removeListener() replaces the array rather than editing it, so iterating this one is
-      // safe while once-listeners remove themselves.
-      for (let i = 0; i < slot.length; i++) this.#invoke(event, slot[i] as ListenerRecord, payload)
+      // safe while once-listeners remove themselves; a listener added meanwhile waits for the
+      // next emit, as in eventemitter3.
+      const length = slot.length
+      for (let i = 0; i < length; i++) this.#invoke(event, slot[i] as ListenerRecord, payload)
     } else {
       this.#invoke(event, slot, payload)
     }
@@ -76,6 +138,11 @@ export class PerfBus extends EventEmitter<PerfkitEvents> {
       console.error(wrapped)
     }
   }
+}
+
+/** See {@link PerfBus.gate}. @internal */
+export interface ListenerGate {
+  open: boolean
 }
 
 /** Options accepted by every primitive: share a bus, or let the primitive make its own. */

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { type BusOption, PerfBus } from '../bus/bus'
+import { type BusOption, type ListenerGate, PerfBus } from '../bus/bus'
 import type { CacheEvictionReason } from '../bus/events/cache'
 import { AbortError, PerfkitConfigError, PerfkitInputError } from '../errors'
 import { type Clock, toClock } from '../internal/clock'
@@ -107,6 +107,10 @@ export class MemoryCache<K extends {}, V extends {}> {
   readonly #maxAgeMs: number
   /** Set while this cache itself removes expired entries, so dispose() reports `expired`. */
   #expiring = false
+  readonly #onHit: ListenerGate
+  /** Neither allowStale nor updateAgeOnGet: get() is a lookup and a count. */
+  readonly #plainGet: boolean
+  readonly #onMiss: ListenerGate
 
   constructor(options: MemoryCacheOptions<K, V> = {}) {
     const {
@@ -139,8 +143,11 @@ export class MemoryCache<K extends {}, V extends {}> {
     if (updateAgeOnGet && ttl === 0) throw new PerfkitConfigError('updateAgeOnGet', '`false` when `ttl` is 0 (nothing to slide)', true)
     this.#maxAgeMs = options.maxAgeMs === undefined ? 10 * ttl : positiveFinite('maxAgeMs', options.maxAgeMs)
     this.#writtenAt = updateAgeOnGet ? new Map() : undefined
+    this.#plainGet = !allowStale && !updateAgeOnGet
     if (!(bus instanceof PerfBus)) throw new PerfkitConfigError('bus', 'a PerfBus', bus)
     this.bus = bus
+    this.#onHit = bus.gate('cache:hit')
+    this.#onMiss = bus.gate('cache:miss')
     this.#clock = toClock(clock)
     const perf = this.#clock
 
@@ -163,6 +170,20 @@ export class MemoryCache<K extends {}, V extends {}> {
    * entry to the most-recently-used end.
    */
   get(key: K): V | undefined {
+    if (this.#plainGet) {
+      const value = this.#lru.get(key)
+      if (value !== undefined) {
+        this.#stats.hits++
+        if (this.#onHit.open) this.bus.emit('cache:hit', { cache: this.name, key, stale: false })
+        return value
+      }
+      return this.#miss(key)
+    }
+    return this.#getWithOptions(key)
+  }
+
+  /** get() for caches with `allowStale` or `updateAgeOnGet`, kept off the plain path. */
+  #getWithOptions(key: K): V | undefined {
     let value: V | undefined
     let stale = false
     if (this.#allowStale) {
@@ -175,15 +196,17 @@ export class MemoryCache<K extends {}, V extends {}> {
       value = this.#lru.get(key)
     }
     if (value !== undefined && this.#writtenAt !== undefined && this.#pastMaxAge(key)) value = undefined
-    if (value === undefined) {
-      this.#stats.misses++
-      if (this.bus.hasListeners('cache:miss')) this.bus.emit('cache:miss', { cache: this.name, key })
-      return undefined
-    }
+    if (value === undefined) return this.#miss(key)
     this.#stats.hits++
     if (stale) this.#stats.staleHits++
-    if (this.bus.hasListeners('cache:hit')) this.bus.emit('cache:hit', { cache: this.name, key, stale })
+    if (this.#onHit.open) this.bus.emit('cache:hit', { cache: this.name, key, stale })
     return value
+  }
+
+  #miss(key: K): undefined {
+    this.#stats.misses++
+    if (this.#onMiss.open) this.bus.emit('cache:miss', { cache: this.name, key })
+    return undefined
   }
 
   /**
