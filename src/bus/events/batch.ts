@@ -1,4 +1,4 @@
-/** Why a {@link BatchProcessor} flushed. */
+/** Why a `BatchProcessor` flushed. */
 export type FlushReason = 'size' | 'time' | 'manual' | 'close'
 
 export interface BatchFlushEvent {

@@ -1,4 +1,4 @@
-/** Why an entry left a {@link MemoryCache}. */
+/** Why an entry left a `MemoryCache`. */
 export type CacheEvictionReason = 'capacity' | 'size' | 'expired' | 'manual'
 
 export interface CacheHitEvent {
@@ -42,7 +42,7 @@ export interface CacheLoadErrorEvent {
   error: unknown
 }
 
-/** Events emitted by {@link MemoryCache}. */
+/** Events emitted by `MemoryCache`. */
 export interface CacheEvents {
   'cache:hit': (event: CacheHitEvent) => void
   'cache:miss': (event: CacheMissEvent) => void
