@@ -21,6 +21,8 @@ export default defineConfig({
       tsconfig: './tsconfig.json',
     },
     testTimeout: 20_000,
+    // Under CI a JSON report lets .ci/run print the plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
     pool: 'forks',
   },
 })

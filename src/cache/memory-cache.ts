@@ -4,7 +4,7 @@ import type { CacheEvictionReason } from '../bus/events/cache'
 import { AbortError, PerfkitConfigError, PerfkitInputError } from '../errors'
 import { type Clock, toClock } from '../internal/clock'
 import { bool, func, nonEmptyString, positiveFinite, positiveInt } from '../internal/validate'
-import { ExpiryQueue } from './expiry-queue'
+import { ExpirySchedule } from './expiry-queue'
 import { type CacheStats, CacheStatsCounter } from './stats'
 
 /** Options of {@link MemoryCache}. */
@@ -99,7 +99,7 @@ export class MemoryCache<K extends {}, V extends {}> {
   readonly #allowStale: boolean
   readonly #stats = new CacheStatsCounter()
   readonly #inFlight = new Map<K, InFlightLoad<V>>()
-  readonly #expiries = new ExpiryQueue<K>()
+  readonly #expiries = new ExpirySchedule<K>()
   // Reused for every get() when allowStale is on: lru-cache reports a stale hit through it.
   readonly #getStatus: { status: LRUCache.Status<K, V> } = { status: {} }
   /** With updateAgeOnGet: when each entry was written, to enforce maxAgeMs. */
@@ -111,6 +111,7 @@ export class MemoryCache<K extends {}, V extends {}> {
   /** Neither allowStale nor updateAgeOnGet: get() is a lookup and a count. */
   readonly #plainGet: boolean
   readonly #onMiss: ListenerGate
+  readonly #onSet: ListenerGate
 
   constructor(options: MemoryCacheOptions<K, V> = {}) {
     const {
@@ -148,6 +149,7 @@ export class MemoryCache<K extends {}, V extends {}> {
     this.bus = bus
     this.#onHit = bus.gate('cache:hit')
     this.#onMiss = bus.gate('cache:miss')
+    this.#onSet = bus.gate('cache:set')
     this.#clock = toClock(clock)
     const perf = this.#clock
 
@@ -229,17 +231,19 @@ export class MemoryCache<K extends {}, V extends {}> {
     const flight = this.#inFlight.size > 0 ? this.#inFlight.get(key) : undefined
     if (flight !== undefined) flight.superseded = true
 
-    // Expired entries go before live ones: clear what is due before lru-cache picks a victim.
-    const now = this.#clock.now()
-    if (this.#expiries.peekDeadline() <= now) this.#removeExpired(now)
-    this.#lru.set(key, value, ttl > 0 ? (size > 0 ? { ttl, size } : { ttl }) : size > 0 ? { size } : undefined)
-    if (ttl > 0) {
-      this.#expiries.push(now + ttl, key)
-      if (this.#expiries.length > 2 * this.#lru.size + 1024) this.#rebuildExpiries(now)
+    if (ttl === 0 && this.#expiries.size === 0) {
+      // Nothing in this cache expires: no clock read, no expiry bookkeeping.
+      this.#lru.set(key, value, size > 0 ? { size } : undefined)
+    } else {
+      // Expired entries go before live ones: clear what is due before lru-cache picks a victim.
+      const now = this.#clock.now()
+      if (this.#expiries.nextDeadline() <= now) this.#removeExpired(now)
+      this.#lru.set(key, value, ttl > 0 ? (size > 0 ? { ttl, size } : { ttl }) : size > 0 ? { size } : undefined)
+      if (ttl > 0) this.#expiries.schedule(key, now + ttl)
+      if (this.#writtenAt !== undefined) this.#writtenAt.set(key, now)
     }
-    if (this.#writtenAt !== undefined) this.#writtenAt.set(key, now)
     this.#stats.sets++
-    if (this.bus.hasListeners('cache:set')) this.bus.emit('cache:set', { cache: this.name, key, ttl })
+    if (this.#onSet.open) this.bus.emit('cache:set', { cache: this.name, key, ttl })
     return this
   }
 
@@ -407,17 +411,16 @@ export class MemoryCache<K extends {}, V extends {}> {
     return true
   }
 
-  /** Pops every due deadline; removes the entries that really are expired. */
+  /** Takes every due key; removes the entries that really are expired. */
   #removeExpired(now: number): number {
     let removed = 0
     this.#expiring = true
     try {
-      while (this.#expiries.peekDeadline() <= now) {
-        const { key } = this.#expiries.pop() as { key: K }
-        // 0 when the key is gone, Infinity when it was set again without a TTL.
+      for (let key = this.#expiries.takeDue(now); key !== undefined; key = this.#expiries.takeDue(now)) {
+        // Infinity when the key was set again without a TTL; 0 when it is already gone.
         const remaining = this.#lru.getRemainingTTL(key)
         if (remaining === Infinity) continue
-        if (remaining > 0) this.#expiries.push(now + remaining, key) // set again, or its age was refreshed
+        if (remaining > 0) this.#expiries.schedule(key, now + remaining) // set again, or its age was refreshed
         else if (this.#lru.delete(key)) removed++
       }
     } finally {
@@ -426,18 +429,10 @@ export class MemoryCache<K extends {}, V extends {}> {
     return removed
   }
 
-  /** Drops superseded records so the queue stays proportional to the cache. */
-  #rebuildExpiries(now: number): void {
-    this.#expiries.clear()
-    for (const key of this.#lru.keys()) {
-      const remaining = this.#lru.getRemainingTTL(key)
-      if (remaining !== Infinity) this.#expiries.push(now + remaining, key)
-    }
-  }
-
   #onDispose(key: K, reason: LRUCache.DisposeReason): void {
     if (reason === 'set' || reason === 'fetch') return // an overwrite is not an eviction
     this.#writtenAt?.delete(key)
+    this.#expiries.forget(key)
     let evictReason: CacheEvictionReason
     if (reason === 'expire' || this.#expiring) evictReason = 'expired'
     else if (reason === 'delete') evictReason = 'manual'

@@ -146,4 +146,27 @@ describe('MemoryCache TTL', () => {
     expect(cache.prune()).toBe(10)
     expect(cache.size).toBe(0)
   })
+
+  it('a shorter per-entry ttl on overwrite takes effect for expired-first eviction', () => {
+    const { clock, cache, evictions } = cacheWith({ max: 2, ttl: 1000 })
+    cache.set('a', 1)
+    cache.set('b', 2)
+    cache.set('a', 3, { ttl: 10 })
+    cache.get('a')
+    clock.advance(11)
+    cache.set('c', 4)
+    expect(evictions).toEqual([{ cache: 'cache', key: 'a', reason: 'expired' }])
+    expect(cache.get('b')).toBe(2)
+  })
+
+  it('stays correct while deleted keys leave orphaned deadlines behind', () => {
+    const { clock, cache } = cacheWith({ max: 100, ttl: 1000 })
+    for (let i = 0; i < 20_000; i++) {
+      cache.set(`k${i}`, i)
+      if (i % 100 !== 0) cache.delete(`k${i}`)
+    }
+    expect(cache.size).toBe(100)
+    clock.advance(1001)
+    expect(cache.prune()).toBe(100)
+  })
 })
