@@ -19,6 +19,7 @@ export type PerfkitErrorCode =
   | 'PERFKIT_LISTENER_THREW'
   | 'PERFKIT_NOTIFIER_FAILED'
   | 'PERFKIT_NOT_FOUND'
+  | 'PERFKIT_OPTIMIZATION_FAILED'
 
 /**
  * Base class of every error perfkit produces.
@@ -212,4 +213,61 @@ export function describe(value: unknown): string {
 /** The message of anything thrown. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * An alert notifier failed to deliver a notification (after its own retries, if any).
+ * `notifier` names it, `attempts` counts the tries, and `cause` holds the last failure.
+ * @example
+ * ```ts
+ * engine.bus.on('alert:notifier-failed', (e) => console.warn(e.notifier, e.error))
+ * ```
+ */
+export class NotifierError extends PerfkitError {
+  override name = 'NotifierError'
+  readonly notifier: string
+  readonly attempts: number
+  constructor(notifier: string, message: string, attempts: number, options?: ErrorOptions) {
+    super('PERFKIT_NOTIFIER_FAILED', `Notifier \`${notifier}\` failed: ${message}`, options)
+    this.notifier = notifier
+    this.attempts = attempts
+  }
+}
+
+/**
+ * An id passed to a method names nothing that exists (e.g. no active alert has that id).
+ * @example
+ * ```ts
+ * try { engine.acknowledge('cpu-usage#9') } catch (e) { if ((e as PerfkitError).code === 'PERFKIT_NOT_FOUND') … }
+ * ```
+ */
+export class NotFoundError extends PerfkitError {
+  override name = 'NotFoundError'
+  readonly id: string
+  constructor(what: string, id: string, options?: ErrorOptions) {
+    super('PERFKIT_NOT_FOUND', `No ${what} with id \`${id}\``, options)
+    this.id = id
+  }
+}
+
+/**
+ * An optimization rule's condition or action threw (or rejected). The insight engine catches
+ * it, reports it on `optimization:applied` (or the bus `error` event) and keeps running;
+ * `cause` holds the original failure.
+ * @example
+ * ```ts
+ * engine.bus.on('optimization:applied', (e) => { if (e.error instanceof OptimizationError) log.warn(e.rule, e.error.cause) })
+ * ```
+ */
+export class OptimizationError extends PerfkitError {
+  override name = 'OptimizationError'
+  /** The rule's id. */
+  readonly rule: string
+  /** Which part of the rule failed. */
+  readonly phase: 'condition' | 'action'
+  constructor(rule: string, phase: 'condition' | 'action', cause: unknown) {
+    super('PERFKIT_OPTIMIZATION_FAILED', `Optimization rule \`${rule}\` failed in its ${phase}: ${messageOf(cause)}`, { cause })
+    this.rule = rule
+    this.phase = phase
+  }
 }

@@ -56,6 +56,11 @@ export interface PredictionBatchEvent {
   inFlight: number
   /** Set when the whole batch failed. */
   error?: unknown
+  /**
+   * Callers rejected by an `Error` at their position in the results (the batch itself
+   * succeeded). Absent means 0.
+   */
+  itemErrors?: number
 }
 
 /** Events emitted by BatchProcessor and PredictionBatcher. */
