@@ -62,3 +62,9 @@ export type * from './alerts/index'
 export { OptimizationError } from './errors'
 export { InsightEngine, defaultMetricNames, defaultThresholds, defaultZoneBoundaries, defaultZonePolicies } from './insights/index'
 export type * from './insights/index'
+
+// setup
+export { configFromEnv, PERFKIT_ENV_VARIABLES } from './setup/config-from-env'
+export type { PerfkitEnvConfig } from './setup/config-from-env'
+export { createPerfkit } from './setup/create-perfkit'
+export type { HandleSignalsOptions, Perfkit, PerfkitOptions, RegressionWatch } from './setup/create-perfkit'
