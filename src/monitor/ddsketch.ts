@@ -44,8 +44,9 @@ export class DDSketchSketch extends DDSketch implements Sketch {
   add(value: number): number {
     // accept() inlined, to hand the bin key back: it picks the histogram bucket too.
     let key = Number.NaN
-    if (value > this.mapping.minPossible) {
-      key = this.mapping.key(value)
+    const mapping = this.mapping
+    if (value > mapping.minPossible) {
+      key = mapping.key(value)
       const store = this.store
       if (key >= store.minKey && key <= store.maxKey) {
         // The common case, DenseStore.add() without its range checks and default argument.

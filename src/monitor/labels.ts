@@ -15,8 +15,8 @@ const DISTRIBUTION_RESERVED = new Set(['le', 'quantile'])
 
 /**
  * Returns the canonical form of `labels` (own keys sorted, values as strings), or undefined
- * when a name is invalid. `undefined`/`null` values become `''`, which Prometheus reads as an
- * absent label; other non-strings go through `String()`.
+ * when a name is invalid. Non-strings go through `String()`; an empty value (or `undefined`,
+ * `null`) means no such label, as in Prometheus, so `{ a: '' }` is the series `{}`.
  */
 export function normalizeLabels(labels: object, distribution: boolean): Labels | undefined {
   const names = Object.keys(labels).sort()
@@ -24,7 +24,8 @@ export function normalizeLabels(labels: object, distribution: boolean): Labels |
   for (const name of names) {
     if (!LABEL_NAME.test(name) || name.startsWith('__')) return undefined
     if (distribution && DISTRIBUTION_RESERVED.has(name)) return undefined
-    out[name] = labelValue((labels as Record<string, unknown>)[name])
+    const value = labelValue((labels as Record<string, unknown>)[name])
+    if (value !== '') out[name] = value
   }
   return Object.freeze(out)
 }
@@ -50,13 +51,13 @@ export function labelsKey(labels: object): string {
     }
     previous = name
     const value = labelValue((labels as Record<string, unknown>)[name])
-    key += `${name}=${value.length}:${value},`
+    if (value !== '') key += `${name}=${value.length}:${value},`
   }
   if (sorted) return key
   key = ''
   for (const name of Object.keys(labels).sort()) {
     const value = labelValue((labels as Record<string, unknown>)[name])
-    key += `${name}=${value.length}:${value},`
+    if (value !== '') key += `${name}=${value.length}:${value},`
   }
   return key
 }
@@ -124,7 +125,7 @@ export class LabelLookup<T> {
 /** True when `labels` holds every pair of `matcher`. */
 export function matches(labels: Labels, matcher: Labels): boolean {
   for (const name in matcher) {
-    if (labels[name] !== labelValue(matcher[name])) return false
+    if ((labels[name] ?? '') !== labelValue(matcher[name])) return false
   }
   return true
 }

@@ -8,7 +8,6 @@ import { type ExportJSONOptions, type MonitorHistoryExport, exportHistory } from
 import { queryHistory, snapshotMetric } from './history'
 import { LeakDetector } from './leak-detector'
 import { withLabels } from './labels'
-import { startTimer, timeCall } from './timing'
 import { type ObservableTarget, type ObserveHost, kindOf, observeBatchProcessor, observeCache, observePredictionBatcher } from './observe'
 import { type PerformanceMonitorOptions, resolveOptions } from './options'
 import { PROCESS_METRICS, ProcessSampler } from './process-sampler'
@@ -21,6 +20,7 @@ import { SourceSet } from './source-set'
 import type { SourceHealth, SourceOptions, SourcePriority } from './sources'
 import { type MonitorState, exportState, parseState } from './state'
 import { MetricStore } from './store'
+import { startTimer, timeCall } from './timing'
 import type { DistributionStats, HistoryPoint, HistoryQuery, MetricDefinition, MetricInfo, MonitorOverhead, WindowOptions } from './types'
 
 /**
@@ -58,6 +58,7 @@ export class PerformanceMonitor {
   readonly #spent = { snapshots: 0, exposition: 0 }
   #rate = { at: Number.NaN, records: 0, perSecond: 0 }
   #closed: Promise<void> | undefined
+  readonly #onAbort = (): void => void this.close()
 
   /** @throws PerfkitConfigError for an invalid option. */
   constructor(options: PerformanceMonitorOptions = {}) {
@@ -77,7 +78,7 @@ export class PerformanceMonitor {
       this.#sources.addSampler((this.#sampler = sampler), leak)
     }
     if (o.signal?.aborted) void this.close()
-    else o.signal?.addEventListener('abort', () => void this.close(), { once: true })
+    else o.signal?.addEventListener('abort', this.#onAbort, { once: true })
   }
 
   /** The monitor's clock, ms: history `t` values and source times use it. */
@@ -378,6 +379,7 @@ export class PerformanceMonitor {
   close(): Promise<void> {
     if (this.#closed !== undefined) return this.#closed
     this.#store.closed = true
+    this.#options.signal?.removeEventListener('abort', this.#onAbort)
     for (const timer of this.#timers) clearInterval(timer)
     clearInterval(this.#historyTimer)
     this.#sources.stopAll()

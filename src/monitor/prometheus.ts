@@ -121,7 +121,7 @@ export async function joinInSlices(chunks: Iterable<string>, maxBlockMs: number,
   let n = 0
   for (const chunk of chunks) {
     parts.push(chunk)
-    if ((++n & 63) !== 0 || performance.now() - slice < maxBlockMs) continue
+    if ((++n & 15) !== 0 || performance.now() - slice < maxBlockMs) continue
     out += parts.join('')
     parts.length = 0
     spent(performance.now() - slice)

@@ -74,9 +74,6 @@ export class Metric {
   readonly series = new Map<string, Series>()
   /** The series without labels: the write path reaches it without building a key. */
   unlabeled: Series | undefined
-  /** One-entry cache: the last labels object written with, and its series. */
-  lastLabels: object | undefined
-  lastSeries: Series | undefined
   /** Series by label values, for labels objects built afresh at each write. */
   readonly lookup = new LabelLookup<Series>()
   readonly history: HistoryRing
@@ -239,7 +236,6 @@ export class Registry {
     series.dead = true
     this.seriesCount--
     if (metric.unlabeled === series) metric.unlabeled = undefined
-    if (metric.lastSeries === series) metric.lastLabels = metric.lastSeries = undefined
     metric.lookup.clear()
   }
 

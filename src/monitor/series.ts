@@ -117,16 +117,18 @@ export class DistributionSeries extends Series {
     this.flush()
     // The slot just left (and its minute, if that ended too) will not be written again: compact them.
     const old = this.slot
-    const i = mod(old, FINE_SLOTS)
-    if (this.#fineStamp[i] === old) this.#fine[i] = (this.#fine[i] as Sketch).freeze()
-    const c = Math.floor(old / SLOTS_PER_COARSE)
-    const j = mod(c, COARSE_SLOTS)
-    if (Math.floor(k / SLOTS_PER_COARSE) > c && this.#coarseStamp[j] === c) this.#coarse[j] = (this.#coarse[j] as Sketch).freeze()
-    // Slots skipped over hold nothing newer than a minute: free them.
-    for (let j = this.slot + 1; j <= k && j <= this.slot + FINE_SLOTS; j++) {
-      const i = mod(j, FINE_SLOTS)
-      this.#fine[i] = undefined
-      this.#fineStamp[i] = Number.NaN
+    const fine = mod(old, FINE_SLOTS)
+    if (this.#fineStamp[fine] === old) this.#fine[fine] = (this.#fine[fine] as Sketch).freeze()
+    const minute = Math.floor(old / SLOTS_PER_COARSE)
+    const coarse = mod(minute, COARSE_SLOTS)
+    if (Math.floor(k / SLOTS_PER_COARSE) > minute && this.#coarseStamp[coarse] === minute) {
+      this.#coarse[coarse] = (this.#coarse[coarse] as Sketch).freeze()
+    }
+    // The positions of the slots entered (skipped ones included) hold data over a minute old: free them.
+    for (let slot = old + 1; slot <= k && slot <= old + FINE_SLOTS; slot++) {
+      const position = mod(slot, FINE_SLOTS)
+      this.#fine[position] = undefined
+      this.#fineStamp[position] = Number.NaN
     }
     this.slot = k
   }

@@ -1,8 +1,9 @@
 // The write path and the reads of the monitor, behind the public PerformanceMonitor.
 //
 // record()/increment() are built to stay cheap: one Map lookup by metric name, no key at all
-// for an unlabelled write (and none for a labels object reused from the previous write), one
-// compare to know the 10 s slot has not changed, one sketch add. The slot index is not read
+// for an unlabelled write (a labelled one walks the metric's label trie, one Map lookup per
+// label, reading the object's current values), one compare to know the 10 s slot has not
+// changed, one sketch add. The slot index is not read
 // from the clock on every write (that alone costs ~40 ns): with the default clock it is
 // refreshed by a 1 s timer and every 256 writes, so a value can land in the previous slot
 // for up to a second. An injected clock is read on every write, so tests stay exact.
@@ -74,7 +75,7 @@ export class MetricStore {
   record(name: string, value: number, labels: Labels | undefined): void {
     const metric = this.#metrics.get(name)
     if (metric !== undefined && typeof value === 'number' && value >= 0 && value < Infinity && !this.closed) {
-      const series = labels === undefined ? metric.unlabeled : labels === metric.lastLabels ? metric.lastSeries : metric.lookup.get(labels)
+      const series = labels === undefined ? metric.unlabeled : metric.lookup.get(labels)
       if (series !== undefined && metric.kind === 'distribution') {
         const s = series as DistributionSeries
         const k = this.slotNow()
@@ -91,7 +92,7 @@ export class MetricStore {
   increment(name: string, by: number, labels: Labels | undefined): void {
     const metric = this.#metrics.get(name)
     if (metric !== undefined && typeof by === 'number' && by >= 0 && by < Infinity && !this.closed) {
-      const series = labels === undefined ? metric.unlabeled : labels === metric.lastLabels ? metric.lastSeries : metric.lookup.get(labels)
+      const series = labels === undefined ? metric.unlabeled : metric.lookup.get(labels)
       if (series !== undefined && metric.kind === 'counter') {
         const s = series as CounterSeries
         const k = this.slotNow()
@@ -115,7 +116,7 @@ export class MetricStore {
     const metric = this.registry.metrics.get(name)
     let s: GaugeSeries | undefined
     if (metric !== undefined && metric.kind === 'gauge' && !this.closed) {
-      s = (labels === undefined ? metric.unlabeled : labels === metric.lastLabels ? metric.lastSeries : metric.lookup.get(labels)) as GaugeSeries | undefined
+      s = (labels === undefined ? metric.unlabeled : metric.lookup.get(labels)) as GaugeSeries | undefined
       if (s !== undefined) s.touched = this.slotNow()
     }
     s ??= this.#resolve(name, 'gauge', value, labels) as GaugeSeries | undefined
@@ -144,20 +145,12 @@ export class MetricStore {
     const metric = this.registry.metric(name, kind)
     if (typeof metric === 'string') return void this.drop(name, metric, value, labels)
     const k = this.slotNow()
-    let series: Series | 'invalid-labels'
-    if (labels !== undefined && labels === metric.lastLabels && metric.lastSeries !== undefined) series = metric.lastSeries
-    else {
-      if (labels !== undefined && (typeof labels !== 'object' || labels === null)) return void this.drop(name, 'invalid-labels', value, labels)
-      this.#folded = false
-      series = this.registry.series(metric, labels, this.clock.now(), k, this.#onOverflow)
-      if (series === 'invalid-labels') return void this.drop(name, series, value, labels)
-      // A folded label set is not cached: each of its writes must be counted as folded.
-      if (labels !== undefined && !this.#folded) {
-        metric.lastLabels = labels
-        metric.lastSeries = series
-        metric.lookup.set(labels, series)
-      }
-    }
+    if (labels !== undefined && (typeof labels !== 'object' || labels === null)) return void this.drop(name, 'invalid-labels', value, labels)
+    this.#folded = false
+    const series = this.registry.series(metric, labels, this.clock.now(), k, this.#onOverflow)
+    if (series === 'invalid-labels') return void this.drop(name, series, value, labels)
+    // A folded label set is not remembered: each of its writes must be counted as folded.
+    if (labels !== undefined && !this.#folded) metric.lookup.set(labels, series)
     if (series.slot !== k) (series as DistributionSeries | CounterSeries).advance?.(k)
     series.touched = k
     return series

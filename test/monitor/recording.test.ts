@@ -88,11 +88,31 @@ describe('PerformanceMonitor recording', () => {
     expect(m.metrics()[0]?.series).toEqual([{ method: 'GET', route: '/r' }])
   })
 
+  it('reads the current values of a labels object that is reused and changed between writes', () => {
+    const { m } = monitor()
+    const labels = { route: '/a' }
+    m.increment('req_total', 1, labels)
+    labels.route = '/b'
+    m.increment('req_total', 1, labels)
+    m.increment('req_total', 1, labels)
+    expect(m.value('req_total', { route: '/a' })).toBe(1)
+    expect(m.value('req_total', { route: '/b' })).toBe(2)
+  })
+
   it('turns non-string label values into strings', () => {
     const { m } = monitor()
     m.increment('status_total', 1, { code: 200 as unknown as string })
     m.increment('status_total', 1, { code: '200' })
     expect(m.value('status_total', { code: '200' })).toBe(2)
+  })
+
+  it('reads an empty label value as no label, as Prometheus does', () => {
+    const { m } = monitor()
+    m.increment('x_total', 1, { route: '' })
+    m.increment('x_total', 1, { route: undefined as unknown as string })
+    m.increment('x_total', 1)
+    expect(m.metrics()[0]?.series).toEqual([{}])
+    expect(m.value('x_total', { route: '' })).toBe(3)
   })
 
   it('startTimer records the elapsed seconds once, with extra labels', () => {

@@ -55,6 +55,20 @@ describe('rolling windows', () => {
     expect(m.stats('lat_seconds', undefined, { window: '5m' })?.count).toBe(12)
   })
 
+  it('the t-digest option keeps the same windows', async () => {
+    const clock = new ManualClock()
+    const m = new PerformanceMonitor({ now: clock.now, historyIntervalMs: 0, sketch: 'tdigest' })
+    for (let slot = 0; slot < 12; slot++) {
+      for (let i = 0; i < 100; i++) m.record('lat_seconds', slot + 1)
+      clock.advance(10_000)
+    }
+    const s = m.stats('lat_seconds')
+    expect(s).toMatchObject({ count: 500, min: 8, max: 12 })
+    expect(s?.p50).toBeCloseTo(10, 1)
+    expect(m.stats('lat_seconds', undefined, { window: 'all' })).toMatchObject({ count: 1200, min: 1, max: 12 })
+    await m.close()
+  })
+
   it('windows stay right for a series idle for a while, then written again', () => {
     const { m, clock } = setup()
     m.record('lat_seconds', 5)

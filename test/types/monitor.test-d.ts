@@ -4,6 +4,8 @@ import {
   type HistoryPoint,
   type Labels,
   type MetricInfo,
+  type InsightSource,
+  type MetricSource,
   type MonitorLeakSuspectedEvent,
   type MonitorState,
   type PerfBus,
@@ -11,7 +13,6 @@ import {
   type SourceHealth,
   type StatsWindow,
 } from 'perfkit'
-import type { MetricSource } from '../../src/alerts/source'
 
 describe('PerformanceMonitor types', () => {
   const monitor = new PerformanceMonitor()
@@ -46,8 +47,9 @@ describe('PerformanceMonitor types', () => {
     monitor.history('x_seconds', { stat: 'p75' })
   })
 
-  it('fits the alert engine’s MetricSource as it is', () => {
+  it('fits what the alert and insight engines read, as it is', () => {
     expectTypeOf(monitor).toMatchTypeOf<MetricSource>()
+    expectTypeOf(monitor).toMatchTypeOf<InsightSource>()
   })
 
   it('types its bus events', () => {
