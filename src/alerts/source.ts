@@ -2,26 +2,13 @@
 // PerformanceMonitor satisfies it structurally, and so can any test double or adapter.
 import type { PerfBus } from '../bus/bus'
 import type { Labels } from '../bus/events/monitor'
+import type { DistributionStats, StatsWindow } from '../monitor/types'
 
-/** The time window of a windowed read (the monitor's `MetricWindow`). */
-export type MetricWindow = '1m' | '5m' | '15m' | 'all'
+/** The time window of a windowed read: the monitor's {@link StatsWindow}. */
+export type MetricWindow = StatsWindow
 
-/** Summary statistics of a distribution, as the monitor reports them. */
-export interface SourceStats {
-  count: number
-  sum: number
-  mean: number
-  min: number
-  max: number
-  stddev: number
-  p50: number
-  p90: number
-  p95: number
-  p99: number
-  p999: number
-  ratePerSec: number
-}
-
+/** Summary statistics of a distribution: the monitor's {@link DistributionStats}. */
+export type SourceStats = DistributionStats
 
 /**
  * The metric reads an {@link AlertEngine} needs. `PerformanceMonitor` implements it; so can

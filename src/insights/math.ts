@@ -1,5 +1,6 @@
 // Small numeric helpers of the analysis: correlation, a least-squares line, alignment of two
 // histories on a common time grid, and reading a tail fraction off a quantile summary.
+import { fitLine as leastSquares } from '../stats/linear-regression'
 
 /** A time-stamped value; `t` in ms. */
 export interface Point {
@@ -9,40 +10,17 @@ export interface Point {
 
 /**
  * Pearson's r of two equally long samples, or `undefined` when either has no variance (or
- * fewer than 2 points). Two passes (means first) so large offsets do not cancel precision.
+ * fewer than 2 points). {@link pearsonGrid} without gaps.
  */
 export function pearson(xs: ArrayLike<number>, ys: ArrayLike<number>): number | undefined {
-  const n = Math.min(xs.length, ys.length)
-  if (n < 2) return undefined
-  let sx = 0
-  let sy = 0
-  for (let i = 0; i < n; i++) {
-    sx += xs[i] as number
-    sy += ys[i] as number
-  }
-  const mx = sx / n
-  const my = sy / n
-  let sxy = 0
-  let sxx = 0
-  let syy = 0
-  for (let i = 0; i < n; i++) {
-    const dx = (xs[i] as number) - mx
-    const dy = (ys[i] as number) - my
-    sxy += dx * dy
-    sxx += dx * dx
-    syy += dy * dy
-  }
-  // A relative guard: a series that only jitters in its last bits counts as constant.
-  if (sxx <= 1e-24 * n * (mx * mx + 1) || syy <= 1e-24 * n * (my * my + 1)) return undefined
-  const r = sxy / Math.sqrt(sxx * syy)
-  return Math.max(-1, Math.min(1, r))
+  return pearsonGrid(xs, ys).r
 }
 
 /**
  * Pearson's r over the indices where both grids hold a value (NaN marks a gap), with the
  * number of pairs used. The allocation-free path of the correlation pass.
  */
-export function pearsonGrid(a: Float64Array, b: Float64Array): { r: number | undefined; n: number } {
+export function pearsonGrid(a: ArrayLike<number>, b: ArrayLike<number>): { r: number | undefined; n: number } {
   const length = Math.min(a.length, b.length)
   let n = 0
   let sx = 0
@@ -139,30 +117,19 @@ export function fitLine(points: readonly Point[]): LineFit | undefined {
   const n = points.length
   if (n < 3) return undefined
   const t0 = (points[0] as Point).t
-  let st = 0
-  let sv = 0
-  for (const p of points) {
-    st += (p.t - t0) / 1000
-    sv += p.value
+  const seconds = new Float64Array(n)
+  const values = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const p = points[i] as Point
+    seconds[i] = (p.t - t0) / 1000
+    values[i] = p.value
   }
-  const mt = st / n
-  const mv = sv / n
-  let stt = 0
-  let stv = 0
-  let svv = 0
-  for (const p of points) {
-    const dt = (p.t - t0) / 1000 - mt
-    const dv = p.value - mv
-    stt += dt * dt
-    stv += dt * dv
-    svv += dv * dv
-  }
-  if (stt === 0) return undefined
-  const slope = stv / stt
-  const r2 = svv === 0 ? 0 : Math.min(1, (stv * stv) / (stt * svv))
+  const line = leastSquares(seconds, values)
+  if (Number.isNaN(line.slope)) return undefined // every point at one time
   const spanMs = (points[n - 1] as Point).t - t0
-  const start = mv - slope * mt
-  return { slope, start, end: start + (slope * spanMs) / 1000, r2, spanMs, n }
+  // Constant values fit any flat line perfectly but explain nothing: R² 0, not NaN.
+  const r2 = Number.isNaN(line.r2) ? 0 : line.r2
+  return { slope: line.slope, start: line.intercept, end: line.intercept + (line.slope * spanMs) / 1000, r2, spanMs, n }
 }
 
 /** The quantile summary a distribution read returns (a subset of the monitor's stats). */

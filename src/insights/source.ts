@@ -4,32 +4,17 @@
 import type { PerfBus } from '../bus/bus'
 import type { Alert } from '../bus/events/alerts'
 import type { Labels } from '../bus/events/monitor'
+import type { DistributionStats, HistoryPoint, StatsWindow } from '../monitor/types'
 import type { Point } from './math'
 
-/** One point of a metric's history; `t` in the monitor's clock, ms. */
-export interface InsightHistoryPoint {
-  t: number
-  value: number
-}
+/** One point of a metric's history: the monitor's {@link HistoryPoint}. */
+export type InsightHistoryPoint = HistoryPoint
 
-/** The time window of a windowed read. */
-export type InsightWindow = '1m' | '5m' | '15m' | 'all'
+/** The time window of a windowed read: the monitor's {@link StatsWindow}. */
+export type InsightWindow = StatsWindow
 
-/** Summary statistics of a distribution, as the monitor reports them. */
-export interface InsightDistributionStats {
-  count: number
-  sum: number
-  mean: number
-  min: number
-  max: number
-  stddev: number
-  p50: number
-  p90: number
-  p95: number
-  p99: number
-  p999: number
-  ratePerSec: number
-}
+/** Summary statistics of a distribution: the monitor's {@link DistributionStats}. */
+export type InsightDistributionStats = DistributionStats
 
 /** A metric the monitor knows, as `metrics()` lists it. */
 export interface InsightMetricInfo {
