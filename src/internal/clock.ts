@@ -5,8 +5,12 @@ export interface Clock {
   now(): number
 }
 
-/** `performance.now()`: monotonic, sub-millisecond, unaffected by wall-clock changes. */
-export const systemClock: Clock = performance
+/**
+ * `performance.now()`: monotonic, sub-millisecond, unaffected by wall-clock changes. It looks
+ * `performance` up on every call rather than keeping the object, so a host's tests that fake
+ * timers (which replace the global `performance`) move perfkit's default clock too.
+ */
+export const systemClock: Clock = { now: () => performance.now() }
 
 /** Resolves a `clock`/`now` option into a Clock. */
 export function toClock(option: Clock | (() => number) | undefined): Clock {
