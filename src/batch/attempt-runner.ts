@@ -12,9 +12,10 @@ export type RetryListener = (attempt: number, delayMs: number, error: unknown) =
 
 /**
  * Runs a batch handler with BatchProcessor's retry policy: up to `attempts` calls, a backoff
- * delay between them, each call bounded by `timeoutMs`. Its timers are unref'd, except while
- * the owner drains on close ({@link AttemptRunner.keepAlive}): then they keep the process alive
- * so that `await processor.close()` is not cut short by a pending backoff.
+ * delay between them, each call bounded by `timeoutMs`. A backoff delay is not unref'd: the
+ * batch's callers wait on it, so it keeps the process alive as their pending promises do
+ * (before, only while the owner drained on close, {@link AttemptRunner.keepAlive}). The
+ * per-attempt timeout is a guard and is unref'd unless the owner is closing.
  */
 export class AttemptRunner<T, R> {
   readonly #handler: (items: T[]) => R | PromiseLike<R>
@@ -55,7 +56,7 @@ export class AttemptRunner<T, R> {
       if (attempt >= retry.attempts || !retry.retryOn(failure.error, attempt)) return { ok: false, error: failure.error, attempts: attempt }
       const delayMs = retry.delayMs(attempt, failure.error)
       onRetry(attempt + 1, delayMs, failure.error)
-      await new Promise<void>((resolve) => this.#setTimer(resolve, delayMs))
+      await new Promise<void>((resolve) => this.#setTimer(resolve, delayMs, true))
     }
   }
 
@@ -73,12 +74,12 @@ export class AttemptRunner<T, R> {
     })
   }
 
-  #setTimer(fn: () => void, ms: number): NodeJS.Timeout {
+  #setTimer(fn: () => void, ms: number, foreground = false): NodeJS.Timeout {
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
       fn()
     }, ms)
-    if (!this.#keepAlive) timer.unref()
+    if (!foreground && !this.#keepAlive) timer.unref()
     this.#timers.add(timer)
     return timer
   }

@@ -222,6 +222,7 @@ export class BatchProcessor<T, R = void> {
       }
       const head = this.#queue.head
       if (head !== undefined && this.#running.size < maxConcurrentFlushes) this.#timer.ensure(head.enqueuedAt + flushIntervalMs)
+      else this.#timer.release()
     } finally {
       this.#pumping = false
     }

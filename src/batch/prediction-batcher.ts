@@ -291,6 +291,7 @@ export class PredictionBatcher<I, O> {
         started++
       }
       if (queue.size > 0 && this.#inFlight < this.#config.maxConcurrentBatches) this.#timer.ensure(queue.oldestAt() + this.#waitMs)
+      else this.#timer.release()
     } finally {
       this.#pumping = false
     }

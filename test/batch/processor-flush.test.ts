@@ -115,14 +115,16 @@ describe('BatchProcessor: when batches flush', () => {
     expect(order).toEqual([[1], [2], [3]])
   })
 
-  it('keeps its interval timer unref’d', async () => {
+  it('holds the process open with its interval timer only while items wait', async () => {
     vi.useRealTimers()
     const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
     const before = timeouts()
     const processor = new BatchProcessor<number>(async () => {}, { flushIntervalMs: 60_000 })
-    const pending = processor.add(1)
     expect(timeouts()).toBe(before)
+    const pending = processor.add(1)
+    expect(timeouts()).toBe(before + 1)
     await processor.close()
     await pending
+    expect(timeouts()).toBe(before)
   })
 })
