@@ -1,6 +1,15 @@
 // The clock every primitive reads, injectable so tests (and the alert engine) drive time.
 
-/** A source of monotonic milliseconds. `performance` satisfies it. */
+/**
+ * A source of monotonic milliseconds. `performance` satisfies it. Every primitive's `clock`
+ * (or `now`) option takes one, or a plain `() => number`.
+ * @example
+ * ```ts
+ * let t = 0
+ * const clock: Clock = { now: () => t } // tests move time by hand: t += 60_000
+ * const cache = new MemoryCache({ ttl: 1_000, clock })
+ * ```
+ */
 export interface Clock {
   now(): number
 }

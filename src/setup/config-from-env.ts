@@ -2,7 +2,15 @@
 import { PerfkitConfigError } from '../errors'
 import type { ReferenceThresholds } from '../alerts/index'
 
-/** What {@link configFromEnv} read, every field present (defaults fill what the environment leaves out). */
+/**
+ * What {@link configFromEnv} read, every field present (defaults fill what the environment leaves out).
+ * @example
+ * ```ts
+ * const config: PerfkitEnvConfig = configFromEnv({ BATCH_MAX_SIZE: '32' })
+ * config.batch // { maxBatchSize: 32, maxWaitMs: 100, maxConcurrentBatches: 5 }
+ * const models = new MemoryCache({ name: 'models', max: config.cache.max })
+ * ```
+ */
 export interface PerfkitEnvConfig {
   /** For `new PredictionBatcher(fn, config.batch)`. */
   batch: {
@@ -50,7 +58,14 @@ const variables = {
   queueSizeMax: { name: 'PERF_QUEUE_SIZE_MAX', integer: true, min: 0, max: 100_000_000, fallback: 50 },
 } satisfies Record<string, Parser>
 
-/** The names of every variable {@link configFromEnv} reads. */
+/**
+ * The names of every variable {@link configFromEnv} reads.
+ * @example
+ * ```ts
+ * // Log the perfkit settings a deployment sets explicitly.
+ * for (const name of PERFKIT_ENV_VARIABLES) if (process.env[name] !== undefined) console.log(`${name}=${process.env[name]}`)
+ * ```
+ */
 export const PERFKIT_ENV_VARIABLES: readonly string[] = Object.values(variables).map((v) => v.name)
 
 function read(env: Readonly<Record<string, string | undefined>>, parser: Parser): number {

@@ -11,17 +11,39 @@ import { PerformanceMonitor, type PerformanceMonitorOptions } from '../monitor/i
 import { RegressionDetector, type RegressionDetectorOptions, type WatchOptions } from '../regression/index'
 import type { PerfkitEnvConfig } from './config-from-env'
 
+/** Any MemoryCache, whatever its key and value types. @inline */
 // biome-ignore lint/suspicious/noExplicitAny: a host's caches and batchers have any key/value types
 type AnyCache = MemoryCache<any, any>
+/** Any PredictionBatcher or BatchProcessor. @inline */
 // biome-ignore lint/suspicious/noExplicitAny: as above
 type AnyBatcher = PredictionBatcher<any, any> | BatchProcessor<any, any>
 
-/** A metric {@link createPerfkit} watches for regressions. */
+/**
+ * A metric {@link createPerfkit} watches for regressions: the metric's name plus the
+ * {@link RegressionDetector.watch} options.
+ * @example
+ * ```ts
+ * createPerfkit({ regression: { watch: [{ metric: 'db_query_duration_seconds', stat: 'p99', currentWindow: 120_000 }] } })
+ * ```
+ */
 export interface RegressionWatch extends WatchOptions {
   metric: string
 }
 
-/** Options of {@link createPerfkit}. Every part is on by default; `false` leaves it out. */
+/**
+ * Options of {@link createPerfkit}. Every part is on by default; `false` leaves it out.
+ * @example
+ * ```ts
+ * const options: PerfkitOptions = {
+ *   env: configFromEnv(),
+ *   caches: [models],
+ *   batchers: [scorer],
+ *   alerts: { profile: 'reference', notifiers: [loggerNotifier()] },
+ *   insights: false,
+ * }
+ * const perfkit = createPerfkit(options).start()
+ * ```
+ */
 export interface PerfkitOptions {
   /** The bus every part emits on. @defaultValue a new PerfBus */
   bus?: PerfBus
@@ -47,6 +69,7 @@ export interface PerfkitOptions {
   batchers?: readonly AnyBatcher[]
 }
 
+/** The alert options only {@link createPerfkit} has. @inline */
 interface AlertsSetup {
   profile?: 'generic' | 'reference' | 'none'
   rules?: readonly AlertRule[]
@@ -54,7 +77,13 @@ interface AlertsSetup {
   intervalMs?: number
 }
 
-/** Options of {@link Perfkit.handleSignals}. */
+/**
+ * Options of {@link Perfkit.handleSignals}.
+ * @example
+ * ```ts
+ * perfkit.handleSignals({ signals: ['SIGTERM'], timeoutMs: 25_000 }) // Kubernetes grants 30 s by default
+ * ```
+ */
 export interface HandleSignalsOptions {
   /** @defaultValue `['SIGTERM', 'SIGINT']` */
   signals?: readonly NodeJS.Signals[]
@@ -62,7 +91,16 @@ export interface HandleSignalsOptions {
   timeoutMs?: number
 }
 
-/** What {@link createPerfkit} returns: the parts, and their shared lifecycle. */
+/**
+ * What {@link createPerfkit} returns: the parts, and their shared lifecycle.
+ * @example
+ * ```ts
+ * const perfkit: Perfkit = createPerfkit({ batchers: [scorer] }).start()
+ * perfkit.monitor.record('job_duration_seconds', 1.2)
+ * perfkit.observe(lateCache) // a cache created later
+ * process.once('SIGTERM', () => void perfkit.stop().then(() => process.exit(0)))
+ * ```
+ */
 export interface Perfkit {
   readonly bus: PerfBus
   readonly monitor: PerformanceMonitor
