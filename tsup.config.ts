@@ -5,7 +5,12 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    express: 'src/adapters/express.ts',
+    fastify: 'src/adapters/fastify.ts',
+    'socket.io': 'src/adapters/socket-io.ts',
   },
+  // Frameworks are the host's (optional peers): never bundled, loaded only by their adapter.
+  external: ['express', 'fastify', 'fastify-plugin', 'socket.io', 'socket.io-client', 'nodemailer'],
   format: ['esm', 'cjs'],
   dts: true,
   splitting: true,

@@ -4,8 +4,22 @@ import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
 
-const entries = {
-  perfkit: ['PerfBus', 'MemoryCache', 'PerfkitError', 'PerfkitConfigError', 'PerfkitInputError', 'ClosedError', 'QueueFullError', 'AbortError', 'ListenerError'],
+const core = [
+  'PerfBus', 'MemoryCache', 'BatchProcessor', 'PredictionBatcher', 'PerformanceMonitor', 'RegressionDetector', 'AlertEngine',
+  'InsightEngine', 'createPerfkit', 'configFromEnv', 'welchTTest', 'mannWhitneyU', 'cohensD', 'linearRegression', 'quantile',
+  'genericProfile', 'referenceProfile', 'webhookNotifier', 'emailNotifier', 'loggerNotifier', 'callbackNotifier',
+  'PerfkitError', 'PerfkitConfigError', 'PerfkitInputError', 'ClosedError', 'QueueFullError', 'AbortError', 'ListenerError',
+]
+
+// The core first, before any framework is installed next to it: importing it must not need one.
+const entries = { perfkit: core }
+if (process.argv[2] === '--adapters') {
+  Object.assign(entries, {
+    'perfkit/express': ['performanceMiddleware', 'performanceRouter'],
+    'perfkit/fastify': ['perfkitPlugin', 'default'],
+    'perfkit/socket.io': ['instrumentSocketServer', 'BatchedEmitter'],
+  })
+  delete entries.perfkit
 }
 
 let failures = 0

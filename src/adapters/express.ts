@@ -1,0 +1,179 @@
+/**
+ * perfkit for Express 5: {@link performanceMiddleware} records every request into a
+ * PerformanceMonitor by route template, and {@link performanceRouter} serves the performance
+ * API, the dashboard and the Prometheus scrape. Express is an optional peer dependency: this
+ * module imports only its types and takes the app's requests as they come.
+ * @module perfkit/express
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { createPerformanceApi, isJson } from '../api/api'
+import type { ApiRequest, ApiResponse, PerformanceApiOptions } from '../api/types'
+import { ExpressRouteResolver } from './express-route'
+import { API_ROUTE, contentLength, type InstrumentationBase, instrumentation } from './http-options'
+import { readJsonBody } from './read-body'
+import { reportToBus } from './report'
+
+export { HTTP_METRICS, KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, statusClass } from './http-metrics'
+export type { HttpInstrumentationOptions } from './http-metrics'
+export type { AlertLike, AlertsPort, BatcherPort, CachePort, InsightsPort, MetricsWriter, MonitorPort } from '../api/ports'
+export type { ApiRequest, ApiResponse, AuthorizeHook, CacheBinding, ClientMetricsOptions, PerformanceApiOptions } from '../api/types'
+
+/** Options of {@link performanceMiddleware}. */
+export interface PerformanceMiddlewareOptions extends InstrumentationBase<Request> {}
+
+type Marked = Request & { [API_ROUTE]?: string }
+
+/**
+ * Express middleware that records each request into the monitor: duration
+ * (`http_server_request_duration_seconds` by `method`, `route` template and `status_class`),
+ * completed, failed (5xx) and aborted counts, body sizes and requests in flight. Install it
+ * before the routes. The `route` label is the full template through nested routers and
+ * parameterised mount paths (`/orgs/:org/items/:id`), or `unmatched` when no route matched.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { PerformanceMonitor } from 'perfkit'
+ * import { performanceMiddleware, performanceRouter } from 'perfkit/express'
+ *
+ * const monitor = new PerformanceMonitor()
+ * const app = express()
+ * app.use(performanceMiddleware({ monitor }))
+ * app.use(performanceRouter({ monitor, authorize: (req) => req.headers['x-admin-token'] === process.env.ADMIN_TOKEN }))
+ * app.get('/users/:id', (req, res) => res.json({ id: req.params.id }))
+ * ```
+ */
+export function performanceMiddleware(options: PerformanceMiddlewareOptions): RequestHandler {
+  const { recorder, clock, route: routeOf, skip, recordApiRequests, monitor } = instrumentation(options)
+  const resolver = new ExpressRouteResolver()
+
+  const onClose = (req: Marked, res: Response, start: number): void => {
+    try {
+      let route = routeOf === undefined ? undefined : routeOf(req)
+      if (route === undefined) {
+        route = resolver.resolve(req)
+        // Only a request no Express route matched can be one of the API's own.
+        if (route === undefined) {
+          const apiRoute = req[API_ROUTE]
+          if (apiRoute !== undefined) {
+            if (!recordApiRequests) return recorder.discard()
+            route = apiRoute
+          }
+        }
+      }
+      const method = recorder.method(req.method)
+      if (!res.writableFinished) return recorder.abort(method, route)
+      const status = res.statusCode
+      const bodyless = method === 'HEAD' || status === 204 || status === 304
+      const seconds = (clock.now() - start) / 1000
+      recorder.finish(method, route, status, seconds, contentLength(req.headers['content-length']), bodyless ? -1 : contentLength(res.getHeader('content-length')))
+    } catch (error) {
+      reportToBus(monitor, error)
+    }
+  }
+
+  return function perfkitMetrics(req: Request, res: Response, next: NextFunction): void {
+    if (skip !== undefined && skipped(skip, req, monitor)) {
+      next()
+      return
+    }
+    const start = clock.now()
+    recorder.start()
+    // 'close' follows 'finish' on every response; without 'finish' before it, the client left.
+    // (A closure per request measured cheaper than a shared listener reading state put on `res`.)
+    res.on('close', () => onClose(req, res, start))
+    next()
+  }
+}
+
+function skipped(skip: (req: Request) => boolean, req: Request, owner: { readonly bus?: unknown }): boolean {
+  try {
+    return skip(req) === true
+  } catch (error) {
+    reportToBus(owner as never, error)
+    return false
+  }
+}
+
+/** Options of {@link performanceRouter}. */
+export interface PerformanceRouterOptions extends PerformanceApiOptions {}
+
+/**
+ * An Express handler serving the performance API under `prefix` (default
+ * `/api/performance`, relative to where it is mounted), the dashboard at
+ * `{prefix}/dashboard` and the Prometheus scrape at `/metrics`. Requests outside those paths
+ * go on to `next()`. Reads JSON bodies itself (or uses `req.body` when a body parser ran).
+ * Mutating routes answer 403 unless `authorize(request)` returns true.
+ *
+ * @example
+ * ```ts
+ * app.use(performanceRouter({
+ *   monitor, alerts, insights, caches: [userCache], batchers: [predictions],
+ *   authorize: (request) => request.headers.authorization === `Bearer ${process.env.PERF_TOKEN}`,
+ * }))
+ * // GET /api/performance/summary, POST /api/performance/alerts/:id/acknowledge, GET /metrics, …
+ * ```
+ */
+export function performanceRouter(options: PerformanceRouterOptions): RequestHandler {
+  const api = createPerformanceApi(options)
+  const monitor = options.monitor
+  const prefix = api.prefix === '/' ? '' : api.prefix
+  const prometheusPath = options.prometheusPath === undefined ? '/metrics' : options.prometheusPath
+
+  return function perfkitApi(req: Request, res: Response, next: NextFunction): void {
+    const path = req.path
+    // Mounted before the host's routes, this runs for every request: leave others at once.
+    if (path !== prometheusPath && !(path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/'))) {
+      next()
+      return
+    }
+    const match = api.match(req.method, path)
+    if (match.kind === 'none') {
+      next()
+      return
+    }
+    if (match.kind === 'method-not-allowed') {
+      ;(req as Marked)[API_ROUTE] = req.path
+      send(res, req.method, { status: 405, body: '{"error":"method not allowed","code":"METHOD_NOT_ALLOWED"}', headers: { allow: match.allow.join(', '), 'content-type': 'application/json; charset=utf-8' } })
+      return
+    }
+    const { route, params } = match
+    ;(req as Marked)[API_ROUTE] = route.path
+    // Only JSON is read: anything else is refused by the route (415) before its body matters.
+    const hasBody = route.method !== 'GET' && isJson(req.headers['content-type'])
+    const body = hasBody ? readJsonBody(req, route.bodyLimit) : Promise.resolve({ ok: true as const, value: undefined })
+    body
+      .then((parsed) => {
+        if (!parsed.ok) return parsed.response
+        const request: ApiRequest = {
+          method: req.method,
+          path: req.path,
+          params,
+          query: (req.query ?? {}) as ApiRequest['query'],
+          body: parsed.value,
+          headers: req.headers,
+          ip: req.ip,
+          raw: req,
+        }
+        return route.handle(request)
+      })
+      .then((response) => send(res, req.method, response))
+      .catch((error: unknown) => {
+        reportToBus(monitor, error)
+        if (!res.headersSent) send(res, req.method, { status: 500, body: '{"error":"internal error","code":"INTERNAL"}', headers: { 'content-type': 'application/json; charset=utf-8' } })
+      })
+  }
+}
+
+function send(res: Response, method: string, response: ApiResponse): void {
+  if (res.headersSent || res.destroyed) return
+  res.status(response.status)
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value)
+  const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body)
+  if (method === 'HEAD') {
+    res.setHeader('content-length', Buffer.byteLength(body))
+    res.end()
+  } else {
+    res.end(body)
+  }
+}

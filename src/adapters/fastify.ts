@@ -1,0 +1,171 @@
+/**
+ * perfkit for Fastify 5: {@link perfkitPlugin} records every request into a
+ * PerformanceMonitor (`onRequest`/`onResponse`/`onRequestAbort` hooks, route template from
+ * `request.routeOptions.url`) and serves the performance API, the dashboard and the
+ * Prometheus scrape. Fastify and fastify-plugin are optional peer dependencies, loaded only
+ * by this entry.
+ * @module perfkit/fastify
+ */
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { createPerformanceApi } from '../api/api'
+import type { ApiRequest, PerformanceApiOptions } from '../api/types'
+import { bool } from '../internal/validate'
+import { API_ROUTE, contentLength, type InstrumentationBase, instrumentation } from './http-options'
+import { reportToBus } from './report'
+
+export { HTTP_METRICS, KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, statusClass } from './http-metrics'
+export type { HttpInstrumentationOptions } from './http-metrics'
+export type { AlertLike, AlertsPort, BatcherPort, CachePort, InsightsPort, MetricsWriter, MonitorPort } from '../api/ports'
+export type { ApiRequest, ApiResponse, AuthorizeHook, CacheBinding, ClientMetricsOptions, PerformanceApiOptions } from '../api/types'
+
+/** Options of {@link perfkitPlugin}: the instrumentation's and the API's. */
+export interface PerfkitPluginOptions extends InstrumentationBase<FastifyRequest>, Omit<PerformanceApiOptions, 'monitor'> {
+  /** Record requests. @defaultValue true */
+  instrument?: boolean
+  /** Serve the performance API, the dashboard and the Prometheus scrape. @defaultValue true */
+  api?: boolean
+}
+
+/** Per-request state, on a decorated request property (one shape for every request). */
+const STATE = 'perfkitState'
+interface RequestState {
+  start: number
+  /** 0: not recorded (skipped), 1: in flight, 2: recorded. */
+  phase: 0 | 1 | 2
+}
+type WithState = FastifyRequest & { [STATE]: RequestState | null }
+
+const plugin: FastifyPluginCallback<PerfkitPluginOptions> = (fastify: FastifyInstance, options: PerfkitPluginOptions, done: (error?: Error) => void) => {
+  try {
+    const { instrument = true, api = true } = options
+    bool('instrument', instrument)
+    bool('api', api)
+    // Validate everything before registering anything.
+    const settings = instrumentation<FastifyRequest>(options)
+    const performanceApi = api ? createPerformanceApi(options as PerformanceApiOptions) : undefined
+    if (instrument) registerHooks(fastify, settings)
+    if (performanceApi !== undefined) {
+      for (const route of performanceApi.routes) {
+        const config: Record<PropertyKey, unknown> = { [API_ROUTE]: route.path }
+        fastify.route({
+          method: route.method,
+          url: route.path,
+          bodyLimit: route.bodyLimit,
+          config,
+          handler: (request: FastifyRequest, reply: FastifyReply) => {
+            const apiRequest: ApiRequest = {
+              method: request.method,
+              path: request.url.split('?', 1)[0] as string,
+              params: (request.params ?? {}) as Record<string, string>,
+              query: (request.query ?? {}) as ApiRequest['query'],
+              body: request.body,
+              headers: request.headers,
+              ip: request.ip,
+              raw: request,
+            }
+            return route.handle(apiRequest).then((response) => {
+              reply.code(response.status)
+              if (response.headers !== undefined) reply.headers(response.headers)
+              return reply.send(response.body)
+            })
+          },
+        })
+      }
+    }
+    done()
+  } catch (error) {
+    done(error as Error)
+  }
+}
+
+function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof instrumentation<FastifyRequest>>): void {
+  const { recorder, clock, route: routeOf, skip, recordApiRequests, monitor } = settings
+  fastify.decorateRequest(STATE, null)
+
+  fastify.addHook('onRequest', (request, _reply, next) => {
+    let skipped = false
+    if (skip !== undefined) {
+      try {
+        skipped = skip(request) === true
+      } catch (error) {
+        reportToBus(monitor, error)
+      }
+    }
+    if (!skipped) {
+      ;(request as WithState)[STATE] = { start: clock.now(), phase: 1 }
+      recorder.start()
+    }
+    next()
+  })
+
+  fastify.addHook('onResponse', (request, reply, next) => {
+    const state = (request as WithState)[STATE]
+    if (state !== null && state.phase === 1) {
+      state.phase = 2
+      try {
+        const options = request.routeOptions
+        const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]
+        if (apiRoute !== undefined && !recordApiRequests) {
+          recorder.discard()
+        } else {
+          const method = recorder.method(request.method)
+          const route = (routeOf === undefined ? undefined : routeOf(request)) ?? options.url
+          const status = reply.statusCode
+          const bodyless = method === 'HEAD' || status === 204 || status === 304
+          recorder.finish(
+            method,
+            route,
+            status,
+            (clock.now() - state.start) / 1000,
+            contentLength(request.headers['content-length']),
+            bodyless ? -1 : contentLength(reply.getHeader('content-length')),
+          )
+        }
+      } catch (error) {
+        reportToBus(monitor, error)
+      }
+    }
+    next()
+  })
+
+  fastify.addHook('onRequestAbort', (request, next) => {
+    const state = (request as WithState)[STATE]
+    if (state !== null && state.phase === 1) {
+      state.phase = 2
+      try {
+        const options = request.routeOptions
+        const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]
+        if (apiRoute !== undefined && !recordApiRequests) recorder.discard()
+        else recorder.abort(recorder.method(request.method), (routeOf === undefined ? undefined : routeOf(request)) ?? options.url)
+      } catch (error) {
+        reportToBus(monitor, error)
+      }
+    }
+    next()
+  })
+}
+
+/**
+ * The Fastify plugin (built with fastify-plugin, so its hooks see every route of the app):
+ * records each request's duration (`http_server_request_duration_seconds` by `method`,
+ * `route` template and `status_class`), completed, failed (5xx) and aborted counts, body
+ * sizes and requests in flight; and serves the performance API under `prefix` (default
+ * `/api/performance`), the dashboard at `{prefix}/dashboard` and the Prometheus scrape at
+ * `/metrics`. Mutating routes answer 403 unless `authorize(request)` returns true.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify'
+ * import { PerformanceMonitor } from 'perfkit'
+ * import { perfkitPlugin } from 'perfkit/fastify'
+ *
+ * const monitor = new PerformanceMonitor()
+ * const app = Fastify()
+ * await app.register(perfkitPlugin, { monitor, authorize: (request) => request.headers['x-admin'] === 'yes' })
+ * app.get('/users/:id', async (request) => ({ id: (request.params as { id: string }).id }))
+ * ```
+ */
+export const perfkitPlugin = fp(plugin, { fastify: '5.x', name: 'perfkit' })
+
+export default perfkitPlugin

@@ -1,0 +1,136 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import { afterEach, describe, expect, it } from 'vitest'
+import { PerfkitConfigError, PerformanceMonitor } from 'perfkit'
+import defaultExport, { perfkitPlugin } from 'perfkit/fastify'
+import { ManualClock } from '../helpers/clock'
+import { abortedRequest, deferred, rawRequest } from './helpers'
+
+const DURATION = 'http_server_request_duration_seconds'
+
+let app: FastifyInstance | undefined
+let monitor: PerformanceMonitor | undefined
+afterEach(async () => {
+  await app?.close()
+  await monitor?.close()
+  app = monitor = undefined
+})
+
+async function serve(instance: FastifyInstance): Promise<string> {
+  app = instance
+  return instance.listen({ port: 0, host: '127.0.0.1' })
+}
+
+const routesOf = (m: PerformanceMonitor, name = DURATION) => [...new Set(m.metrics().find((x) => x.name === name)?.series.map((l) => l.route))].sort()
+
+describe('perfkitPlugin (Fastify)', () => {
+  it('is the default export too', () => {
+    expect(defaultExport).toBe(perfkitPlugin)
+  })
+
+  it('records durations by route template, through prefixed plugins, with exact seconds from the clock', async () => {
+    const clock = new ManualClock()
+    monitor = new PerformanceMonitor()
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor, clock, api: false })
+    await fastify.register(
+      async (scoped) => {
+        scoped.get('/users/:id', async () => {
+          clock.advance(120)
+          return { ok: true }
+        })
+      },
+      { prefix: '/v1/:tenant' },
+    )
+    const base = await serve(fastify)
+    await fetch(`${base}/v1/acme/users/1`)
+    await fetch(`${base}/v1/globex/users/2`)
+    expect(routesOf(monitor)).toEqual(['/v1/:tenant/users/:id'])
+    const stats = monitor.stats(DURATION, { method: 'GET', route: '/v1/:tenant/users/:id', status_class: '2xx' }, { window: 'all' })
+    expect(stats?.count).toBe(2)
+    expect(stats?.sum).toBeCloseTo(0.24, 9)
+  })
+
+  it('labels 404s as unmatched, unknown methods as _OTHER, and counts 5xx as errors', async () => {
+    monitor = new PerformanceMonitor()
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor, api: false })
+    fastify.get('/boom', async () => {
+      throw new Error('handler failed')
+    })
+    fastify.addHttpMethod('PROPFIND')
+    fastify.route({ method: 'PROPFIND', url: '/dav', handler: async () => 'dav' })
+    const base = await serve(fastify)
+    expect((await rawRequest(`${base}/missing/1`)).status).toBe(404)
+    expect((await rawRequest(`${base}/missing/2`)).status).toBe(404)
+    expect((await rawRequest(`${base}/boom`)).status).toBe(500)
+    expect((await rawRequest(`${base}/dav`, { method: 'PROPFIND' })).status).toBe(200)
+    expect(routesOf(monitor)).toEqual(['/boom', '/dav', 'unmatched'])
+    expect(monitor.value('http_server_requests_total', { route: 'unmatched', status_class: '4xx' })).toBe(2)
+    expect(monitor.value('http_server_requests_total', { method: '_OTHER', route: '/dav' })).toBe(1)
+    expect(monitor.value('http_server_errors_total', { route: '/boom' })).toBe(1)
+  })
+
+  it('records body sizes and requests in flight', async () => {
+    monitor = new PerformanceMonitor()
+    const m = monitor
+    let inFlight: number | undefined
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor, api: false })
+    fastify.post('/echo', async (_request, reply) => {
+      inFlight = m.value('http_server_active_requests')
+      return reply.type('text/plain').send('z'.repeat(700))
+    })
+    const base = await serve(fastify)
+    const body = JSON.stringify({ pad: 'q'.repeat(300) })
+    await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    expect(inFlight).toBe(1)
+    expect(monitor.value('http_server_active_requests')).toBe(0)
+    expect(monitor.stats('http_server_request_body_size_bytes', { route: '/echo' }, { window: 'all' })?.max).toBeCloseTo(Buffer.byteLength(body), -1)
+    expect(monitor.stats('http_server_response_body_size_bytes', { route: '/echo' }, { window: 'all' })?.max).toBeCloseTo(700, -1)
+  })
+
+  it('counts an aborted request once (onRequestAbort), apart from completed ones', async () => {
+    monitor = new PerformanceMonitor()
+    const received = deferred()
+    const aborted = deferred()
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor, api: false })
+    fastify.addHook('onRequestAbort', (_request, done) => {
+      done()
+      setImmediate(() => aborted.resolve())
+    })
+    fastify.get('/hang/:id', (_request, reply) => {
+      received.resolve()
+      // Answers only after the client left: onResponse must not count it again.
+      void aborted.promise.then(() => reply.send('late'))
+    })
+    const base = await serve(fastify)
+    await abortedRequest(`${base}/hang/1`, received.promise)
+    await aborted.promise
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(monitor.value('http_server_aborted_total', { method: 'GET', route: '/hang/:id' })).toBe(1)
+    expect(monitor.value('http_server_requests_total')).toBeUndefined()
+    expect(monitor.value('http_server_active_requests')).toBe(0)
+  })
+
+  it('leaves out the API’s own requests and skipped ones', async () => {
+    monitor = new PerformanceMonitor()
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor, skip: (request) => request.url === '/healthz' })
+    fastify.get('/healthz', async () => 'ok')
+    fastify.get('/work', async () => 'ok')
+    const base = await serve(fastify)
+    await fetch(`${base}/healthz`)
+    await fetch(`${base}/api/performance/summary`)
+    await fetch(`${base}/metrics`)
+    await fetch(`${base}/work`)
+    expect(routesOf(monitor, 'http_server_requests_total')).toEqual(['/work'])
+    expect(monitor.value('http_server_active_requests')).toBe(0)
+  })
+
+  it('fails registration with a PerfkitConfigError for bad options', async () => {
+    const fastify = Fastify()
+    app = fastify
+    await expect(fastify.register(perfkitPlugin, {} as never).ready()).rejects.toBeInstanceOf(PerfkitConfigError)
+  })
+})
