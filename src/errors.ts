@@ -5,7 +5,16 @@
  * @module
  */
 
-/** Stable codes carried by every {@link PerfkitError}. */
+/**
+ * Stable codes carried by every {@link PerfkitError}.
+ * @example
+ * ```ts
+ * const retryable: PerfkitErrorCode[] = ['PERFKIT_QUEUE_FULL', 'PERFKIT_TIMEOUT']
+ * try { await audit.add(event) } catch (error) {
+ *   if (error instanceof PerfkitError && retryable.includes(error.code)) scheduleRetry(event)
+ * }
+ * ```
+ */
 export type PerfkitErrorCode =
   | 'PERFKIT_CONFIG'
   | 'PERFKIT_INPUT'

@@ -18,7 +18,14 @@ import { normalizeFlapping } from './rules'
 import type { MetricSource } from './source'
 import type { AlertFilter, AlertNotifier, AlertRule, LabelMatchers, Silence, SilenceOptions, ThresholdUpdate } from './types'
 
-/** What {@link AlertEngine.stats} reports. */
+/**
+ * What {@link AlertEngine.stats} reports.
+ * @example
+ * ```ts
+ * const stats = engine.stats()
+ * console.log(`${stats.active.firing} firing, ${stats.ruleErrors} rule errors, last pass ${stats.lastEvaluationDurationMs} ms`)
+ * ```
+ */
 export interface AlertEngineStats extends DispatchStats {
   rules: number
   evaluations: number

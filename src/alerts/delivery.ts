@@ -6,7 +6,13 @@ import { NotifierError, TimeoutError, messageOf } from '../errors'
 import type { Clock } from '../internal/clock'
 import type { AlertNotifier } from './types'
 
-/** Delivery counters of one notifier. */
+/**
+ * Delivery counters of one notifier.
+ * @example
+ * ```ts
+ * for (const n of engine.stats().notifiers) if (n.failed > 0) console.warn(`${n.name}: ${n.failed} failed, last error`, n.lastError)
+ * ```
+ */
 export interface NotifierStats {
   name: string
   /** Notifications delivered. */

@@ -8,6 +8,13 @@ import type { Alert, AlertNotification, AlertNotificationReason, AlertSeverity, 
 import type { Labels } from '../bus/events/monitor'
 import { snapshot } from './lifecycle'
 
+/**
+ * The most notifications (group flushes) sent per interval, over all groups: the `rateLimit` option of {@link AlertEngine}.
+ * @example
+ * ```ts
+ * const engine = new AlertEngine({ monitor, rateLimit: { limit: 10, intervalMs: 60_000 } })
+ * ```
+ */
 export interface RateLimit {
   /** Most notifications per interval, over all groups. */
   limit: number
@@ -27,7 +34,14 @@ export interface DispatcherOptions {
   suppressed: (alert: Alert, reason: AlertSuppressionReason, now: number) => void
 }
 
-/** Counters of the dispatcher, part of `AlertEngine.stats()`. */
+/**
+ * Counters of the dispatcher, part of `AlertEngine.stats()`.
+ * @example
+ * ```ts
+ * const { notifications, rateLimited, suppressed } = engine.stats()
+ * console.log(`${notifications} sent, ${rateLimited} postponed, ${suppressed.silenced} silenced`)
+ * ```
+ */
 export interface DispatchStats {
   /** Notifications handed to the notifiers. */
   notifications: number

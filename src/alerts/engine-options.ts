@@ -12,10 +12,22 @@ import { callbackNotifier } from './notifiers/callback'
 import type { MetricSource } from './source'
 import type { AlertNotifier, AlertRule, FlapDampingOptions, InhibitRule } from './types'
 
-/** A plain function is accepted wherever a notifier is. A returned promise is awaited; a rejection is a failed delivery. */
+/**
+ * A plain function is accepted wherever a notifier is. A returned promise is awaited; a rejection is a failed delivery.
+ * @example
+ * ```ts
+ * engine.addNotifier((notification) => console.log(notification.status, notification.alerts.length))
+ * ```
+ */
 export type NotifyCallback = (notification: AlertNotification) => unknown
 
-/** Options of {@link AlertEngine}. */
+/**
+ * Options of {@link AlertEngine}.
+ * @example
+ * ```ts
+ * const engine = new AlertEngine({ monitor, rules: genericProfile(), intervalMs: 30_000, groupWaitMs: 10_000, notifiers: [loggerNotifier()] })
+ * ```
+ */
 export interface AlertEngineOptions extends BusOption {
   /** Where rules read metrics: a PerformanceMonitor, or anything implementing {@link MetricSource}. */
   monitor: MetricSource

@@ -56,7 +56,17 @@ export function anomalyScore(baseline: readonly number[], x: number, method: 'ma
   return { score: Math.abs(x - center) / Math.max(spread, floor), center }
 }
 
-/** One forecast step: the point forecast and its prediction interval (RegressionDetector's `ForecastPoint` fits). */
+/**
+ * One forecast step: the point forecast and its prediction interval (RegressionDetector's `ForecastPoint` fits).
+ * @example
+ * ```ts
+ * // a naive forecaster for predictive rules: the last value, with a ±10 % interval
+ * const engine = new AlertEngine({ monitor, forecast: (values, steps) => {
+ *   const last = values[values.length - 1] ?? 0
+ *   return Array.from({ length: steps }, (): ForecastValue => ({ value: last, lower: last * 0.9, upper: last * 1.1 }))
+ * } })
+ * ```
+ */
 export interface ForecastValue {
   value: number
   lower: number

@@ -5,7 +5,13 @@ import { PerfkitConfigError } from '../errors'
 import { nonNegativeFinite } from '../internal/validate'
 import type { AlertRule } from './types'
 
-/** The reference system's thresholds, in its own names and units. */
+/**
+ * The reference system's thresholds, in its own names and units.
+ * @example
+ * ```ts
+ * const rules = referenceProfile({ thresholds: { predictionLatencyMs: 150, cpuUsagePercent: 90, queueSizeMax: 100 } })
+ * ```
+ */
 export interface ReferenceThresholds {
   /** p95 of `prediction_latency_seconds` above this, in ms. @defaultValue 100 */
   predictionLatencyMs: number
@@ -21,13 +27,25 @@ export interface ReferenceThresholds {
   queueSizeMax: number
 }
 
-/** Warning and critical levels of one generic-profile rule. */
+/**
+ * Warning and critical levels of one generic-profile rule.
+ * @example
+ * ```ts
+ * const rules = genericProfile({ thresholds: { responseTimeMs: { warning: 500, critical: 2000 } } })
+ * ```
+ */
 export interface LevelPair {
   warning?: number
   critical?: number
 }
 
-/** The generic profile's levels. */
+/**
+ * The generic profile's levels.
+ * @example
+ * ```ts
+ * const rules = genericProfile({ thresholds: { cpuPercent: { warning: 60, critical: 85 }, queueSize: { warning: 200, critical: 1000 } } })
+ * ```
+ */
 export interface GenericThresholds {
   /** `system_cpu_usage_percent`. @defaultValue `{ warning: 70, critical: 90 }` */
   cpuPercent: LevelPair
@@ -41,7 +59,13 @@ export interface GenericThresholds {
   queueSize: LevelPair
 }
 
-/** Options of the profile builders. */
+/**
+ * Options of the profile builders.
+ * @example
+ * ```ts
+ * const engine = new AlertEngine({ monitor, rules: genericProfile({ forMs: 120_000, labels: { service: 'api' } }) })
+ * ```
+ */
 export interface ProfileOptions<T> {
   /** Overrides of the profile's levels. */
   thresholds?: Partial<T>

@@ -4,10 +4,24 @@ import type { PerfBus } from '../bus/bus'
 import type { Labels } from '../bus/events/monitor'
 import type { DistributionStats, StatsWindow } from '../monitor/types'
 
-/** The time window of a windowed read: the monitor's {@link StatsWindow}. */
+/**
+ * The time window of a windowed read: the monitor's {@link StatsWindow}.
+ * @example
+ * ```ts
+ * const window: MetricWindow = '5m'
+ * engine.addRule({ id: 'slow-predictions', metric: 'prediction_latency_seconds', stat: 'p95', window, op: '>', warning: 0.1 })
+ * ```
+ */
 export type MetricWindow = StatsWindow
 
-/** Summary statistics of a distribution: the monitor's {@link DistributionStats}. */
+/**
+ * Summary statistics of a distribution: the monitor's {@link DistributionStats}.
+ * @example
+ * ```ts
+ * const stats: SourceStats | undefined = monitor.stats('prediction_latency_seconds', undefined, { window: '5m' })
+ * if (stats !== undefined && stats.count > 0) console.log(`p95 ${stats.p95} s over ${stats.count} predictions`)
+ * ```
+ */
 export type SourceStats = DistributionStats
 
 /**

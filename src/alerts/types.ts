@@ -4,10 +4,22 @@ import type { Labels } from '../bus/events/monitor'
 import type { FindingKind } from '../bus/events/regression'
 import type { MetricSource, MetricWindow } from './source'
 
-/** How a rule compares its value with a level. */
+/**
+ * How a rule compares its value with a level.
+ * @example
+ * ```ts
+ * engine.addRule({ id: 'cache-hit-ratio', kind: 'ratio', numerator: 'cache_hits_total', denominator: ['cache_hits_total', 'cache_misses_total'], op: '<', warning: 0.8 })
+ * ```
+ */
 export type ComparisonOperator = '>' | '>=' | '<' | '<='
 
-/** A statistic of a distribution read with `stats()`. */
+/**
+ * A statistic of a distribution read with `stats()`.
+ * @example
+ * ```ts
+ * engine.addRule({ id: 'slow-requests', metric: 'http_server_request_duration_seconds', stat: 'p99', op: '>', warning: 1 })
+ * ```
+ */
 export type DistributionStat =
   | 'count'
   | 'sum'
@@ -22,16 +34,33 @@ export type DistributionStat =
   | 'p999'
   | 'ratePerSec'
 
-/** What a rule reads: a distribution statistic, a counter's or gauge's `value`, or a counter's `rate`. */
+/**
+ * What a rule reads: a distribution statistic, a counter's or gauge's `value`, or a counter's `rate`.
+ * @example
+ * ```ts
+ * engine.addRule({ id: 'request-rate', metric: 'http_server_requests_total', stat: 'rate', window: '5m', op: '<', warning: 1 })
+ * ```
+ */
 export type MetricStat = DistributionStat | 'value' | 'rate'
 
 /**
  * What a rule does when its metric stops reporting (after having reported). `alert`: raise a
  * `no-data` alert; `ok`: treat it as "condition false"; `keep`: leave every alert as it is.
+ * @example
+ * ```ts
+ * engine.addRule({ id: 'queue-size', metric: 'prediction_queue_size', op: '>', warning: 100, noData: 'ok' })
+ * ```
  */
 export type NoDataPolicy = 'alert' | 'ok' | 'keep'
 
-/** Flap damping: an alert that changes between firing and resolved too often is not notified until it settles. */
+/**
+ * Flap damping: an alert that changes between firing and resolved too often is not notified until it settles.
+ * @example
+ * ```ts
+ * const engine = new AlertEngine({ monitor, flapping: { windowMs: 300_000, maxTransitions: 4 } })
+ * engine.addRule({ id: 'cpu-usage', metric: 'system_cpu_usage_percent', op: '>', warning: 80, flapping: false })
+ * ```
+ */
 export interface FlapDampingOptions {
   /** The window transitions are counted in, ms. @defaultValue 600_000 (10 min) */
   windowMs?: number
@@ -39,7 +68,13 @@ export interface FlapDampingOptions {
   maxTransitions?: number
 }
 
-/** Per-level clear thresholds for hysteresis. */
+/**
+ * Per-level clear thresholds for hysteresis.
+ * @example
+ * ```ts
+ * engine.addRule({ id: 'cpu-usage', metric: 'system_cpu_usage_percent', op: '>', warning: 70, critical: 90, clear: { warning: 65, critical: 85 } })
+ * ```
+ */
 export interface ClearLevels {
   warning?: number
   critical?: number
@@ -48,6 +83,11 @@ export interface ClearLevels {
 /**
  * Warning and critical levels of a rule whose condition is `value <op> level`. At least one
  * level is required; with `>`/`>=`, critical must not be below warning (mirror for `<`/`<=`).
+ * @example
+ * ```ts
+ * // warns above 80 %, goes critical above 95 %, and clears only once back under 75 %
+ * engine.addRule({ id: 'memory-usage', metric: 'system_memory_usage_percent', op: '>', warning: 80, critical: 95, clear: 75 })
+ * ```
  */
 export interface AlertLevels {
   warning?: number
@@ -61,7 +101,16 @@ export interface AlertLevels {
   clear?: number | ClearLevels
 }
 
-/** Options every rule kind accepts. */
+/**
+ * Options every rule kind accepts.
+ * @example
+ * ```ts
+ * engine.addRule({
+ *   id: 'queue-size', metric: 'prediction_queue_size', op: '>', warning: 100,
+ *   summary: 'queue holds {{value}} items', alertLabels: { team: 'ml' }, forMs: 60_000, cooldownMs: 600_000, noData: 'ok',
+ * })
+ * ```
+ */
 export interface AlertRuleBase {
   /** Unique among the engine's rules; becomes the `alertname` label. */
   id: string
@@ -86,7 +135,14 @@ export interface AlertRuleBase {
   noDataSeverity?: AlertSeverity
 }
 
-/** Rules that read a metric can raise one alert per series group instead of one for the merged series. */
+/**
+ * Rules that read a metric can raise one alert per series group instead of one for the merged series.
+ * @example
+ * ```ts
+ * // one alert per route instead of one for all requests merged
+ * engine.addRule({ id: 'slow-route', metric: 'http_server_request_duration_seconds', stat: 'p95', op: '>', warning: 1, by: ['route'] })
+ * ```
+ */
 export interface SeriesSplit {
   /**
    * One alert instance per distinct combination of these label values among the metric's
@@ -96,7 +152,13 @@ export interface SeriesSplit {
   by?: readonly string[]
 }
 
-/** Compares a statistic of a metric with warning/critical levels, e.g. p95 of `prediction_latency_seconds` > 0.1. */
+/**
+ * Compares a statistic of a metric with warning/critical levels, e.g. p95 of `prediction_latency_seconds` > 0.1.
+ * @example
+ * ```ts
+ * engine.addRule({ id: 'slow-predictions', metric: 'prediction_latency_seconds', stat: 'p95', window: '5m', op: '>', warning: 0.1, critical: 0.25 })
+ * ```
+ */
 export interface ThresholdRule extends AlertRuleBase, AlertLevels, SeriesSplit {
   kind?: 'threshold'
   metric: string
@@ -109,7 +171,14 @@ export interface ThresholdRule extends AlertRuleBase, AlertLevels, SeriesSplit {
   op: ComparisonOperator
 }
 
-/** Compares the slope of a metric's history (least squares, units per second) with levels. */
+/**
+ * Compares the slope of a metric's history (least squares, units per second) with levels.
+ * @example
+ * ```ts
+ * // heap growing faster than 1 MB per second over the last 10 minutes
+ * engine.addRule({ id: 'heap-growth', kind: 'trend', metric: 'nodejs_heap_used_bytes', windowMs: 600_000, op: '>', warning: 1_000_000 })
+ * ```
+ */
 export interface TrendRule extends AlertRuleBase, AlertLevels, SeriesSplit {
   kind: 'trend'
   metric: string
@@ -123,7 +192,13 @@ export interface TrendRule extends AlertRuleBase, AlertLevels, SeriesSplit {
   op: ComparisonOperator
 }
 
-/** Scores the newest history point against the ones before it (robust z-score) and compares the score with levels. */
+/**
+ * Scores the newest history point against the ones before it (robust z-score) and compares the score with levels.
+ * @example
+ * ```ts
+ * engine.addRule({ id: 'latency-anomaly', kind: 'anomaly', metric: 'http_server_request_duration_seconds', stat: 'p95', direction: 'above', warning: 3, critical: 5 })
+ * ```
+ */
 export interface AnomalyRule extends AlertRuleBase, SeriesSplit {
   kind: 'anomaly'
   metric: string
@@ -144,7 +219,14 @@ export interface AnomalyRule extends AlertRuleBase, SeriesSplit {
   clear?: number | ClearLevels
 }
 
-/** Fires when a forecast of the metric crosses a level within `horizonMs`. */
+/**
+ * Fires when a forecast of the metric crosses a level within `horizonMs`.
+ * @example
+ * ```ts
+ * // critical when memory is forecast to pass 95 % within the next 30 minutes
+ * engine.addRule({ id: 'memory-forecast', kind: 'predictive', metric: 'system_memory_usage_percent', op: '>', critical: 95, horizonMs: 1_800_000 })
+ * ```
+ */
 export interface PredictiveRule extends AlertRuleBase, AlertLevels, SeriesSplit {
   kind: 'predictive'
   metric: string
@@ -161,7 +243,13 @@ export interface PredictiveRule extends AlertRuleBase, AlertLevels, SeriesSplit 
   use?: 'point' | 'interval'
 }
 
-/** The share of failures: rate(errors) / rate(total), compared with levels (0.05 = 5 %). */
+/**
+ * The share of failures: rate(errors) / rate(total), compared with levels (0.05 = 5 %).
+ * @example
+ * ```ts
+ * engine.addRule({ id: 'error-rate', kind: 'error-rate', errors: 'http_server_errors_total', total: 'http_server_requests_total', warning: 0.05, critical: 0.1 })
+ * ```
+ */
 export interface ErrorRateRule extends AlertRuleBase, AlertLevels, SeriesSplit {
   kind: 'error-rate'
   /** Counter(s) of failures, summed. */
@@ -175,7 +263,13 @@ export interface ErrorRateRule extends AlertRuleBase, AlertLevels, SeriesSplit {
   op?: ComparisonOperator
 }
 
-/** rate(numerator) / rate(denominator) compared with levels, e.g. a cache hit ratio below 0.8. */
+/**
+ * rate(numerator) / rate(denominator) compared with levels, e.g. a cache hit ratio below 0.8.
+ * @example
+ * ```ts
+ * engine.addRule({ id: 'cache-hit-rate', kind: 'ratio', numerator: 'cache_hits_total', denominator: ['cache_hits_total', 'cache_misses_total'], op: '<', warning: 0.8 })
+ * ```
+ */
 export interface RatioRule extends AlertRuleBase, AlertLevels, SeriesSplit {
   kind: 'ratio'
   numerator: string | readonly string[]
@@ -186,7 +280,14 @@ export interface RatioRule extends AlertRuleBase, AlertLevels, SeriesSplit {
   op: ComparisonOperator
 }
 
-/** Raises an alert per metric and labels while a RegressionDetector reports a regression (`regression:detected` until `regression:recovered`). */
+/**
+ * Raises an alert per metric and labels while a RegressionDetector reports a regression (`regression:detected` until `regression:recovered`).
+ * @example
+ * ```ts
+ * const engine = new AlertEngine({ monitor, bus: detector.bus })
+ * engine.addRule({ id: 'latency-regression', kind: 'regression', metric: 'prediction_latency_seconds', direction: 'increase', warning: 10, critical: 50 })
+ * ```
+ */
 export interface RegressionRule extends AlertRuleBase {
   kind: 'regression'
   /** Only this metric. @defaultValue every metric */
@@ -205,14 +306,32 @@ export interface RegressionRule extends AlertRuleBase {
   critical?: number
 }
 
-/** What a custom rule's `condition` sees. */
+/**
+ * What a custom rule's `condition` sees.
+ * @example
+ * ```ts
+ * engine.addRule({
+ *   id: 'queue-stuck', kind: 'custom',
+ *   condition: ({ source, now }) => source.history('prediction_queue_size', { from: now - 300_000 }).every((p) => p.value > 0),
+ * })
+ * ```
+ */
 export interface CustomRuleContext {
   source: MetricSource
   /** Engine clock, ms. */
   now: number
 }
 
-/** One instance reported by a custom condition. `severity: null` means "fine". */
+/**
+ * One instance reported by a custom condition. `severity: null` means "fine".
+ * @example
+ * ```ts
+ * engine.addRule({
+ *   id: 'queue-per-batcher', kind: 'custom',
+ *   condition: ({ source }) => ['model', 'embeddings'].map((batcher) => ({ labels: { batcher }, severity: (source.value('prediction_queue_size', { batcher }) ?? 0) > 500 ? 'critical' : null })),
+ * })
+ * ```
+ */
 export interface CustomRuleInstance {
   labels?: Labels
   severity: AlertSeverity | null
@@ -223,10 +342,20 @@ export interface CustomRuleInstance {
 /**
  * What a custom condition returns: `true` (fires at the rule's `severity`), a severity,
  * `false`/`null`/`undefined` (fine), one instance, or one instance per label set.
+ * @example
+ * ```ts
+ * const outcome: CustomRuleOutcome = queueSize > 500 ? 'critical' : queueSize > 100 // true fires at the rule's severity
+ * ```
  */
 export type CustomRuleOutcome = boolean | AlertSeverity | null | undefined | CustomRuleInstance | readonly CustomRuleInstance[]
 
-/** A rule decided by a function. Runs synchronously inside `evaluate()`; a throw is reported as `alert:rule-error`. */
+/**
+ * A rule decided by a function. Runs synchronously inside `evaluate()`; a throw is reported as `alert:rule-error`.
+ * @example
+ * ```ts
+ * engine.addRule({ id: 'maintenance', kind: 'custom', severity: 'critical', condition: () => maintenance.overdue() })
+ * ```
+ */
 export interface CustomConditionRule extends AlertRuleBase {
   kind: 'custom'
   condition: (context: CustomRuleContext) => CustomRuleOutcome
@@ -234,16 +363,43 @@ export interface CustomConditionRule extends AlertRuleBase {
   severity?: AlertSeverity
 }
 
-/** A rule whose value is computed by a function and compared with levels; `undefined` means no data. */
+/**
+ * A rule whose value is computed by a function and compared with levels; `undefined` means no data.
+ * @example
+ * ```ts
+ * engine.addRule({
+ *   id: 'heap-share', kind: 'custom', op: '>', warning: 0.8,
+ *   value: ({ source }) => {
+ *     const used = source.value('nodejs_heap_used_bytes'), total = source.value('nodejs_heap_total_bytes')
+ *     return used === undefined || !total ? undefined : used / total
+ *   },
+ * })
+ * ```
+ */
 export interface CustomValueRule extends AlertRuleBase, AlertLevels {
   kind: 'custom'
   value: (context: CustomRuleContext) => number | undefined
   op: ComparisonOperator
 }
 
+/**
+ * A rule decided by a function: a {@link CustomConditionRule} or a {@link CustomValueRule}.
+ * @example
+ * ```ts
+ * const rule: CustomRule = { id: 'queue-stuck', kind: 'custom', condition: ({ source }) => (source.value('prediction_queue_size') ?? 0) > 1000 }
+ * engine.addRule(rule)
+ * ```
+ */
 export type CustomRule = CustomConditionRule | CustomValueRule
 
-/** Every rule an {@link AlertEngine} accepts. */
+/**
+ * Every rule an {@link AlertEngine} accepts.
+ * @example
+ * ```ts
+ * const rules: AlertRule[] = [...genericProfile(), { id: 'slow-predictions', metric: 'prediction_latency_seconds', stat: 'p95', op: '>', warning: 0.1 }]
+ * const engine = new AlertEngine({ monitor, rules })
+ * ```
+ */
 export type AlertRule =
   | ThresholdRule
   | TrendRule
@@ -254,7 +410,13 @@ export type AlertRule =
   | RegressionRule
   | CustomRule
 
-/** A run-time change of one rule's levels, for {@link AlertEngine.updateThresholds}. `null` removes a level. */
+/**
+ * A run-time change of one rule's levels, for {@link AlertEngine.updateThresholds}. `null` removes a level.
+ * @example
+ * ```ts
+ * engine.updateThresholds({ 'cpu-usage': { warning: 75, critical: null, forMs: 120_000 } })
+ * ```
+ */
 export interface ThresholdUpdate {
   warning?: number | null
   critical?: number | null
@@ -264,13 +426,34 @@ export interface ThresholdUpdate {
   cooldownMs?: number
 }
 
-/** A label matcher value: equal to a string, fully matching a RegExp, or not one of those. */
+/**
+ * A label matcher value: equal to a string, fully matching a RegExp, or not one of those.
+ * @example
+ * ```ts
+ * engine.silence({ alertname: /^cpu-/, severity: { not: 'critical' } }, Date.now() + 3_600_000)
+ * ```
+ */
 export type LabelMatcherValue = string | RegExp | { not: string | RegExp }
 
-/** Label name to matcher; every entry must match (a missing label matches as `''`). */
+/**
+ * Label name to matcher; every entry must match (a missing label matches as `''`).
+ * @example
+ * ```ts
+ * const matchers: LabelMatchers = { alertname: 'queue-size', batcher: { not: 'model' } }
+ * engine.silence(matchers, Date.now() + 1_800_000, { comment: 'backfill running' })
+ * ```
+ */
 export type LabelMatchers = Readonly<Record<string, LabelMatcherValue>>
 
-/** A silence: alerts matching it are not notified until it ends. */
+/**
+ * A silence: alerts matching it are not notified until it ends.
+ * @example
+ * ```ts
+ * const silence = engine.silence({ alertname: 'cpu-usage' }, Date.now() + 3_600_000)
+ * console.log(`muted until ${new Date(silence.endsAt).toISOString()}`)
+ * engine.expireSilence(silence.id)
+ * ```
+ */
 export interface Silence {
   id: string
   matchers: LabelMatchers
@@ -281,7 +464,13 @@ export interface Silence {
   comment: string | undefined
 }
 
-/** Options of {@link AlertEngine.silence}. */
+/**
+ * Options of {@link AlertEngine.silence}.
+ * @example
+ * ```ts
+ * engine.silence({ alertname: 'cpu-usage' }, Date.now() + 3_600_000, { createdBy: 'ops', comment: 'load test', startsAt: Date.now() + 600_000 })
+ * ```
+ */
 export interface SilenceOptions {
   createdBy?: string
   comment?: string
@@ -292,6 +481,12 @@ export interface SilenceOptions {
 /**
  * Mutes alerts matching `target` while an alert matching `source` fires and both carry equal
  * values for every label in `equal` (each must be present).
+ * @example
+ * ```ts
+ * // while the queue alert is critical for a batcher, mute that batcher's latency warnings
+ * const inhibitRules = [{ source: { alertname: 'queue-size', severity: 'critical' }, target: { alertname: 'slow-predictions' }, equal: ['batcher'] }]
+ * const engine = new AlertEngine({ monitor, inhibitRules })
+ * ```
  */
 export interface InhibitRule {
   source: LabelMatchers
@@ -304,6 +499,14 @@ export interface InhibitRule {
  * A destination of notifications. `notify` may be async; it runs in the background with the
  * engine's timeout, one notification at a time per notifier, and never blocks evaluation or
  * other notifiers. Throw or reject to report a failure.
+ * @example
+ * ```ts
+ * const pager: AlertNotifier = {
+ *   name: 'pager', minSeverity: 'critical',
+ *   notify: (notification, signal) => fetch(PAGER_URL, { method: 'POST', body: JSON.stringify(notification), signal }).then(() => undefined),
+ * }
+ * engine.addNotifier(pager)
+ * ```
  */
 export interface AlertNotifier {
   readonly name: string
@@ -314,7 +517,14 @@ export interface AlertNotifier {
   close?(): void | Promise<void>
 }
 
-/** Filters of {@link AlertEngine.alerts}. */
+/**
+ * Filters of {@link AlertEngine.alerts}.
+ * @example
+ * ```ts
+ * const critical = engine.alerts({ state: 'firing', severity: 'critical' })
+ * const lastHour = engine.alerts({ since: Date.now() - 3_600_000, ruleId: 'cpu-usage' })
+ * ```
+ */
 export interface AlertFilter {
   state?: AlertState | readonly AlertState[]
   severity?: AlertSeverity

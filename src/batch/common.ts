@@ -6,6 +6,11 @@ import { positiveInt } from '../internal/validate'
  * What `add()`/`predict()` does when the queue holds `maxQueueSize` items: `'reject'` fails
  * the call at once with a {@link QueueFullError}; `'wait'` makes it wait, in arrival order,
  * until there is room (its `signal` can end the wait with an {@link AbortError}).
+ * @example
+ * ```ts
+ * const overflow: OverflowStrategy = 'wait'
+ * const audit = new BatchProcessor(writeBatch, { maxQueueSize: 5_000, overflow })
+ * ```
  */
 export type OverflowStrategy = 'reject' | 'wait'
 

@@ -7,10 +7,21 @@ import { OVERFLOW_STRATEGIES, type OverflowStrategy, callSignal, queueSizeAtLeas
 /**
  * The batch function: outputs in input order, one per input. An `Error` at position i rejects
  * only the caller(s) of input i.
+ * @example
+ * ```ts
+ * const predictMany: PredictManyFn<Features, number> = (rows) => model.predictBatch(rows)
+ * const scores = new PredictionBatcher(predictMany, { maxBatchSize: 32 })
+ * ```
  */
 export type PredictManyFn<I, O> = (inputs: I[]) => PromiseLike<ReadonlyArray<O | Error>> | ReadonlyArray<O | Error>
 
-/** Options of one {@link PredictionBatcher.predict} call. */
+/**
+ * Options of one {@link PredictionBatcher.predict} call.
+ * @example
+ * ```ts
+ * const score = await scores.predict(features, { priority: 'high', signal: request.signal })
+ * ```
+ */
 export interface PredictOptions {
   /**
    * `'high'` sends the call's batch at once instead of waiting for it to fill, and puts the
@@ -27,13 +38,25 @@ export interface PredictOptions {
 /**
  * What the `cache` option needs: the two methods of {@link MemoryCache} that PredictionBatcher
  * uses. (Typed structurally so that a `MemoryCache<string, Score>` fits whatever the key type.)
+ * @example
+ * ```ts
+ * const cached = new MemoryCache<string, number>({ name: 'churn-scores', max: 50_000, ttl: 60_000 })
+ * const scores = new PredictionBatcher(predictMany, { cache: cached, key: (row: Features) => row.customerId })
+ * ```
  */
 export interface PredictionCache<O> {
   get(key: never): O | undefined
   set(key: never, value: NonNullable<O>): unknown
 }
 
-/** The settings of a {@link PredictionBatcher} that {@link PredictionBatcher.configure} can change at run time. */
+/**
+ * The settings of a {@link PredictionBatcher} that {@link PredictionBatcher.configure} can change at run time.
+ * @example
+ * ```ts
+ * scores.configure({ maxBatchSize: 64, maxWaitMs: 20, adaptive: true })
+ * console.log(scores.config.maxConcurrentBatches)
+ * ```
+ */
 export interface PredictionBatcherConfig {
   /** Most inputs per call of `predictMany`; a batch goes as soon as it is full. @defaultValue 10 */
   maxBatchSize: number
@@ -69,7 +92,15 @@ export interface PredictionBatcherConfig {
   timeoutMs: number
 }
 
-/** Options of {@link PredictionBatcher}. */
+/**
+ * Options of {@link PredictionBatcher}.
+ * @example
+ * ```ts
+ * const scores = new PredictionBatcher((rows: Features[]) => model.predictBatch(rows), {
+ *   name: 'churn', maxBatchSize: 32, maxWaitMs: 10, overflow: 'wait',
+ * })
+ * ```
+ */
 export interface PredictionBatcherOptions<I, O> extends Partial<PredictionBatcherConfig>, BusOption {
   /** Used in events and metrics (the `batcher` label). @defaultValue `'prediction-batcher'` */
   name?: string

@@ -7,6 +7,11 @@ import { type LatencyPercentiles, SampleRing } from './sample-ring'
  * cover the last 1024 samples: a fixed ring rather than a sketch, because recording then costs
  * one store on the per-call hot path, memory stays constant, and the figures describe the
  * batcher now rather than since it started.
+ * @example
+ * ```ts
+ * const stats = scores.stats()
+ * console.log(`${stats.batchingEfficiency.toFixed(0)} % full, p95 ${stats.callLatencyMs.p95} ms`)
+ * ```
  */
 export interface PredictionBatcherStats {
   name: string

@@ -5,7 +5,15 @@ import { nonEmptyString, nonNegativeFinite, oneOf, optionalSignal, positiveInt }
 import { OVERFLOW_STRATEGIES, type OverflowStrategy, queueSizeAtLeastBatch } from './common'
 import { type RetryOptions, type RetryPolicy, resolveRetry } from './retry'
 
-/** Options of {@link BatchProcessor}. */
+/**
+ * Options of {@link BatchProcessor}.
+ * @example
+ * ```ts
+ * const audit = new BatchProcessor<AuditEvent>((batch) => db.insertMany('audit', batch), {
+ *   name: 'audit', maxBatchSize: 500, flushIntervalMs: 2000,
+ * })
+ * ```
+ */
 export interface BatchProcessorOptions extends BusOption {
   /** Used in events and metrics (the `processor` label). @defaultValue `'batch-processor'` */
   name?: string

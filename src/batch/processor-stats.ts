@@ -1,7 +1,13 @@
 import type { FlushReason } from '../bus/events/batch'
 import { type LatencyPercentiles, SampleRing } from './sample-ring'
 
-/** Calls refused or withdrawn before they reached the handler, by reason. */
+/**
+ * Calls refused or withdrawn before they reached the handler, by reason.
+ * @example
+ * ```ts
+ * const { queueFull, aborted } = audit.stats().dropped
+ * ```
+ */
 export interface DropCounts {
   /** Refused with QueueFullError (overflow `'reject'`). */
   queueFull: number
@@ -11,7 +17,14 @@ export interface DropCounts {
   closed: number
 }
 
-/** A snapshot of a {@link BatchProcessor}: counters since construction (or `resetStats()`) and current state. */
+/**
+ * A snapshot of a {@link BatchProcessor}: counters since construction (or `resetStats()`) and current state.
+ * @example
+ * ```ts
+ * const stats = audit.stats()
+ * console.log(stats.queueDepth, stats.averageBatchSize, stats.flushDurationMs.p95)
+ * ```
+ */
 export interface BatchProcessorStats {
   name: string
   /** Flushes that finished, successfully or not. */

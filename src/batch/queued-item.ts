@@ -1,7 +1,13 @@
 import { QUEUED, type Settleable } from './common'
 import type { QueueNode } from './linked-queue'
 
-/** Options of one {@link BatchProcessor.add} or {@link BatchProcessor.addMany}. */
+/**
+ * Options of one {@link BatchProcessor.add} or {@link BatchProcessor.addMany}.
+ * @example
+ * ```ts
+ * await audit.add(event, { signal: AbortSignal.timeout(5_000) })
+ * ```
+ */
 export interface AddOptions {
   /**
    * Withdraws the item while it waits for room or sits in the queue: its promise rejects with

@@ -3,7 +3,15 @@
 import { PerfkitConfigError } from '../errors'
 import { func, inRange, nonNegativeFinite, positiveFinite, positiveInt } from '../internal/validate'
 
-/** Exponential backoff: the delay before retry n is `initialDelayMs × factor^(n-1)`, capped, then jittered. */
+/**
+ * Exponential backoff: the delay before retry n is `initialDelayMs × factor^(n-1)`, capped, then jittered.
+ * @example
+ * ```ts
+ * const audit = new BatchProcessor(writeBatch, {
+ *   retry: { attempts: 5, backoff: { initialDelayMs: 200, maxDelayMs: 10_000, jitter: 0.5 } },
+ * })
+ * ```
+ */
 export interface BackoffOptions {
   /** Delay before the first retry, in ms. @defaultValue 100 */
   initialDelayMs?: number
@@ -19,7 +27,15 @@ export interface BackoffOptions {
   jitter?: number
 }
 
-/** How a {@link BatchProcessor} retries a failed batch. */
+/**
+ * How a {@link BatchProcessor} retries a failed batch.
+ * @example
+ * ```ts
+ * const audit = new BatchProcessor(writeBatch, {
+ *   retry: { attempts: 4, retryOn: (error) => !(error instanceof ValidationError) },
+ * })
+ * ```
+ */
 export interface RetryOptions {
   /** Most attempts per batch, the first one included; 1 disables retries. @defaultValue 3 */
   attempts?: number

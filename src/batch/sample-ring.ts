@@ -11,7 +11,13 @@
 /** Samples kept per percentile window. */
 export const SAMPLE_WINDOW = 1024
 
-/** Percentiles of the recent samples, in ms. */
+/**
+ * Percentiles of the recent samples, in ms.
+ * @example
+ * ```ts
+ * const { p50, p99 } = scores.stats().batchLatencyMs
+ * ```
+ */
 export interface LatencyPercentiles {
   /** Mean since construction or the last `resetStats()`; 0 before the first sample. */
   mean: number

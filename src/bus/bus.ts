@@ -145,7 +145,15 @@ export interface ListenerGate {
   open: boolean
 }
 
-/** Options accepted by every primitive: share a bus, or let the primitive make its own. */
+/**
+ * Options accepted by every primitive: share a bus, or let the primitive make its own.
+ * @example
+ * ```ts
+ * const bus = new PerfBus()
+ * const users = new MemoryCache<string, User>({ name: 'users', bus })
+ * const audit = new BatchProcessor(writeBatch, { name: 'audit', bus })
+ * ```
+ */
 export interface BusOption {
   /** The bus to emit on. Several primitives can share one. @defaultValue a new {@link PerfBus} */
   bus?: PerfBus

@@ -12,7 +12,13 @@ export type * from './events/insights'
 export type * from './events/monitor'
 export type * from './events/regression'
 
-/** Events that concern the bus itself. */
+/**
+ * Events that concern the bus itself.
+ * @example
+ * ```ts
+ * bus.on('error', (error) => log.warn({ err: error }, 'perfkit background failure'))
+ * ```
+ */
 export interface BusEvents {
   /**
    * A listener threw ({@link ListenerError}), or a primitive failed in the background and
@@ -25,6 +31,11 @@ export interface BusEvents {
  * The one event map of the whole library: every name a {@link PerfBus} can emit, with the
  * signature of its listeners. An unknown name, or a listener of the wrong shape, is a
  * compile error.
+ * @example
+ * ```ts
+ * const onEvict: PerfkitEvents['cache:evict'] = (e) => console.log(e.cache, e.key, e.reason)
+ * bus.on('cache:evict', onEvict)
+ * ```
  */
 export interface PerfkitEvents
   extends BusEvents,
@@ -35,8 +46,22 @@ export interface PerfkitEvents
     AlertsEvents,
     InsightsEvents {}
 
-/** Every event name on the bus. */
+/**
+ * Every event name on the bus.
+ * @example
+ * ```ts
+ * const name: PerfkitEventName = 'batch:flush'
+ * if (!bus.hasListeners(name)) bus.on(name, (e) => console.log(e.processor, e.size))
+ * ```
+ */
 export type PerfkitEventName = keyof PerfkitEvents
 
-/** The payload of event `K`. */
+/**
+ * The payload of event `K`.
+ * @example
+ * ```ts
+ * function logEviction(e: PerfkitEventPayload<'cache:evict'>): void { console.log(e.cache, e.reason) }
+ * bus.on('cache:evict', logEviction)
+ * ```
+ */
 export type PerfkitEventPayload<K extends PerfkitEventName> = Parameters<PerfkitEvents[K]>[0]

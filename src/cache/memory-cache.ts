@@ -7,7 +7,13 @@ import { bool, func, nonEmptyString, positiveFinite, positiveInt } from '../inte
 import { ExpirySchedule } from './expiry-queue'
 import { type CacheStats, CacheStatsCounter } from './stats'
 
-/** Options of {@link MemoryCache}. */
+/**
+ * Options of {@link MemoryCache}.
+ * @example
+ * ```ts
+ * const sessions = new MemoryCache<string, Session>({ name: 'sessions', max: 5_000, ttl: 30 * 60_000 })
+ * ```
+ */
 export interface MemoryCacheOptions<K, V> extends BusOption {
   /** Used in events and metrics. @defaultValue `'cache'` */
   name?: string
@@ -36,25 +42,50 @@ export interface MemoryCacheOptions<K, V> extends BusOption {
   clock?: Clock | (() => number)
 }
 
-/** Options of a single {@link MemoryCache.set}. */
+/**
+ * Options of a single {@link MemoryCache.set}.
+ * @example
+ * ```ts
+ * cache.set('user:42', user, { ttl: 5_000 })
+ * ```
+ */
 export interface CacheSetOptions {
   /** Time to live of this entry, in ms (finite, > 0). @defaultValue the cache's `ttl` */
   ttl?: number
 }
 
-/** Options of {@link MemoryCache.getOrLoad}. */
+/**
+ * Options of {@link MemoryCache.getOrLoad}.
+ * @example
+ * ```ts
+ * const user = await cache.getOrLoad(id, (id) => db.findUser(id), { ttl: 60_000, signal: req.signal })
+ * ```
+ */
 export interface GetOrLoadOptions extends CacheSetOptions {
   /** Lets this caller stop waiting. Other callers waiting for the same key are not affected. */
   signal?: AbortSignal
 }
 
-/** Options of {@link MemoryCache.preload} with a loader. */
+/**
+ * Options of {@link MemoryCache.preload} with a loader.
+ * @example
+ * ```ts
+ * await cache.preload(hotIds, (id) => db.findUser(id), { concurrency: 4, ttl: 60_000 })
+ * ```
+ */
 export interface PreloadOptions extends GetOrLoadOptions {
   /** Most loads running at once. @defaultValue 8 */
   concurrency?: number
 }
 
-/** What {@link MemoryCache.preload} did. */
+/**
+ * What {@link MemoryCache.preload} did.
+ * @example
+ * ```ts
+ * const result = await cache.preload(hotIds, (id) => db.findUser(id))
+ * if (result.failed > 0) console.warn(result.errors)
+ * ```
+ */
 export interface PreloadResult<K> {
   /** Entries written. */
   loaded: number

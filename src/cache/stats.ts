@@ -1,6 +1,13 @@
 import type { CacheEvictionReason } from '../bus/events/cache'
 
-/** A snapshot of a {@link MemoryCache}'s counters and occupancy. */
+/**
+ * A snapshot of a {@link MemoryCache}'s counters and occupancy.
+ * @example
+ * ```ts
+ * const { hitRate, evictions } = cache.stats()
+ * console.log(`hit rate ${(hitRate * 100).toFixed(1)} %, ${evictions.total} evictions`)
+ * ```
+ */
 export interface CacheStats {
   name: string
   /** Reads that found a value (stale hits included). */

@@ -9,13 +9,26 @@ import type { OptimizationActionContext, OptimizationActionResult, OptimizationR
 import type { SafeReader } from './source'
 import type { InsightMetricNames, InsightThresholds } from './thresholds'
 
-/** What a hook receives: the action context plus the instances concerned. */
+/**
+ * What a hook receives: the action context plus the instances concerned.
+ * @example
+ * ```ts
+ * new InsightEngine({ monitor, hooks: { warmCache: async ({ targets }) => { for (const t of targets) await warm(t.cache); return `warmed ${targets.length}` } } })
+ * ```
+ */
 export interface OptimizationHookContext extends OptimizationActionContext {
   /** The caches, routes or query series the trigger is about (empty when it concerns the whole process). */
   targets: readonly Labels[]
 }
 
-/** A host-provided optimization. Return a text saying what it did; throw to report a failure. */
+/**
+ * A host-provided optimization. Return a text saying what it did; throw to report a failure.
+ * @example
+ * ```ts
+ * const pruneCaches: OptimizationHook = () => `pruned ${cache.prune()} entries`
+ * new InsightEngine({ monitor, hooks: { pruneCaches } })
+ * ```
+ */
 export type OptimizationHook = (context: OptimizationHookContext) => OptimizationActionResult | Promise<OptimizationActionResult>
 
 /**
@@ -41,7 +54,14 @@ export interface OptimizationHooks {
   warmCache?: OptimizationHook
 }
 
-/** Ids of the built-in rules. */
+/**
+ * Ids of the built-in rules.
+ * @example
+ * ```ts
+ * const id: BuiltinOptimizationRuleId = 'memory-pressure'
+ * insights.setRuleEnabled(id, false)
+ * ```
+ */
 export type BuiltinOptimizationRuleId = 'high-response-time' | 'memory-pressure' | 'slow-queries' | 'low-cache-hit-rate'
 
 interface BuiltinInputs {

@@ -3,7 +3,13 @@ import { PerfkitInputError } from '../errors'
 import { type Point, alignBuckets, bucketMeans, fmt, pearson, pearsonGrid } from './math'
 import type { SafeReader } from './source'
 
-/** A pair of metrics whose histories move together (or against each other). */
+/**
+ * A pair of metrics whose histories move together (or against each other).
+ * @example
+ * ```ts
+ * for (const c of insights.correlations()) console.log(`${c.a} ~ ${c.b}: r = ${c.r.toFixed(2)} (${c.strength}), ${c.insight}`)
+ * ```
+ */
 export interface MetricCorrelation {
   /** First metric (history default statistic: p95 of a distribution, rate of a counter, value of a gauge). */
   a: string
@@ -19,7 +25,13 @@ export interface MetricCorrelation {
   insight: string
 }
 
-/** Options of a correlation pass ({@link InsightEngine.correlations}). */
+/**
+ * Options of a correlation pass ({@link InsightEngine.correlations}).
+ * @example
+ * ```ts
+ * const pairs = insights.correlations({ metrics: ['prediction_latency_seconds', 'system_cpu_usage_percent', 'prediction_queue_size'], windowMs: 3_600_000, threshold: 0.8 })
+ * ```
+ */
 export interface MetricCorrelationOptions {
   /** Metrics to compare, pairwise. @defaultValue every metric with history, up to `maxMetrics` */
   metrics?: readonly string[]

@@ -16,7 +16,14 @@ import { severityRank } from './thresholds'
 import { BottleneckTracker } from './tracker'
 import { ZoneTracker, type ResourceZoneState, applyPolicy, rank, readUtilization } from './zones'
 
-/** What one {@link InsightEngine.evaluate} pass found and did. */
+/**
+ * What one {@link InsightEngine.evaluate} pass found and did.
+ * @example
+ * ```ts
+ * const { bottlenecks, zone, optimizations } = await insights.evaluate()
+ * console.log(`${bottlenecks.length} bottlenecks, zone ${zone.zone}, ${optimizations.length} optimizations run`)
+ * ```
+ */
 export interface InsightEvaluation {
   /** Clock ms. */
   at: number

@@ -6,13 +6,32 @@ import { clamp } from './math'
 import type { InsightAlertsSource } from './source'
 import type { InsightLevels } from './thresholds'
 
-/** A band of the health score. `unknown`: the monitor had none of the metrics the score reads. */
+/**
+ * A band of the health score. `unknown`: the monitor had none of the metrics the score reads.
+ * @example
+ * ```ts
+ * const { score, status } = insights.health()
+ * if (status === 'poor' || status === 'critical') console.warn(`health ${score}/100`)
+ * ```
+ */
 export type InsightHealthStatus = 'excellent' | 'good' | 'fair' | 'poor' | 'critical' | 'unknown'
 
-/** An area the health score weighs. */
+/**
+ * An area the health score weighs.
+ * @example
+ * ```ts
+ * const cpu = insights.health().components.find((c) => c.name === 'cpu')
+ * ```
+ */
 export type InsightHealthArea = 'cpu' | 'memory' | 'event-loop' | 'latency' | 'errors' | 'cache' | 'queue' | 'database'
 
-/** One area's part of the health score. */
+/**
+ * One area's part of the health score.
+ * @example
+ * ```ts
+ * for (const c of insights.health().components) console.log(`${c.name}: ${c.score} (${c.value} ${c.unit} from ${c.metric}, weight ${c.weight})`)
+ * ```
+ */
 export interface InsightHealthComponent {
   name: InsightHealthArea
   /** 0..100 for this area alone. */
@@ -27,14 +46,27 @@ export interface InsightHealthComponent {
   unit: string
 }
 
-/** A change applied after the weighted mean. */
+/**
+ * A change applied after the weighted mean.
+ * @example
+ * ```ts
+ * for (const a of insights.health().adjustments) console.log(`-${a.points}: ${a.reason}`)
+ * ```
+ */
 export interface InsightHealthAdjustment {
   reason: string
   /** Points taken off (a cap is reported as the points it removed). */
   points: number
 }
 
-/** The health score with its breakdown. */
+/**
+ * The health score with its breakdown.
+ * @example
+ * ```ts
+ * const health = insights.health()
+ * console.log(`${health.status} (${health.score}/100)`, health.components.map((c) => c.name))
+ * ```
+ */
 export interface InsightHealth {
   /** 0..100, higher is healthier. */
   score: number

@@ -7,10 +7,22 @@ import type { RegressionDetectedEvent, RegressionRecoveredEvent } from '../bus/e
 import type { LeakSignal } from './bottlenecks/index'
 import { fmt, fmtBytes, fmtDuration } from './math'
 
-/** Where an insight came from. */
+/**
+ * Where an insight came from.
+ * @example
+ * ```ts
+ * const leaks = insights.insights({ type: 'leak' })
+ * ```
+ */
 export type InsightType = 'bottleneck' | 'leak' | 'regression'
 
-/** One entry of the insight history. */
+/**
+ * One entry of the insight history.
+ * @example
+ * ```ts
+ * for (const i of insights.insights()) console.log(`[${i.severity}] ${i.type} ${i.title} (confidence ${i.confidence})`)
+ * ```
+ */
 export interface Insight {
   /** Unique per entry. */
   id: string
@@ -30,7 +42,13 @@ export interface Insight {
   resolvedAt?: number
 }
 
-/** Filters of {@link InsightEngine.insights}. */
+/**
+ * Filters of {@link InsightEngine.insights}.
+ * @example
+ * ```ts
+ * const recent = insights.insights({ since: monitor.now() - 3_600_000, minSeverity: 'high' }) // engine clock: the monitor's by default
+ * ```
+ */
 export interface InsightFilter {
   /** Entries at or after this clock time. */
   since?: number

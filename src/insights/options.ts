@@ -11,7 +11,13 @@ import type { InsightAlertsSource, InsightSource } from './source'
 import { type InsightMetricNames, type InsightThresholds, type InsightThresholdsInput, resolveMetricNames, resolveThresholds } from './thresholds'
 import { type ResourceZoneBoundaries, type UtilizationResource, resolveZoneOptions } from './zones'
 
-/** Options of {@link InsightEngine}. */
+/**
+ * Options of {@link InsightEngine}.
+ * @example
+ * ```ts
+ * const insights = new InsightEngine({ monitor, intervalMs: 60_000, thresholds: { cpuPercent: { warning: 60 } }, hooks: { gc: () => globalThis.gc?.() } })
+ * ```
+ */
 export interface InsightEngineOptions extends BusOption {
   /** The monitor to read (a PerformanceMonitor, or anything with the same reads). */
   monitor: InsightSource

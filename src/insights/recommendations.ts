@@ -3,7 +3,14 @@ import type { Bottleneck, BottleneckKind, InsightSeverity } from '../bus/events/
 import { clamp } from './math'
 import { severityRank } from './thresholds'
 
-/** One thing to do, with how much it should help and how much it costs. */
+/**
+ * One thing to do, with how much it should help and how much it costs.
+ * @example
+ * ```ts
+ * const [best] = insights.recommendations()
+ * if (best !== undefined) console.log(`${best.title} (impact ${best.impact}, effort ${best.effort}):`, best.steps)
+ * ```
+ */
 export interface InsightRecommendation {
   /** `<action>:<bottleneck id>`, e.g. `cache.ttl:cache:users`. */
   id: string

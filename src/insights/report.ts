@@ -9,7 +9,14 @@ import type { InsightRecommendation } from './recommendations'
 import type { OptimizationResult } from './rules'
 import type { ResourceZoneState } from './zones'
 
-/** The headline of a {@link InsightReport}. */
+/**
+ * The headline of a {@link InsightReport}.
+ * @example
+ * ```ts
+ * const { summary } = insights.report()
+ * console.log(summary.text, summary.topIssue, summary.bySeverity.critical)
+ * ```
+ */
 export interface InsightSummary {
   status: InsightHealthStatus
   /** Health score, 0..100. */

@@ -7,7 +7,16 @@ import { unrefTimeout } from '../internal/timers'
 import { bool, finiteNumber, func, nonEmptyString, nonNegativeFinite, positiveFinite } from '../internal/validate'
 import type { InsightSource } from './source'
 
-/** What a rule's condition sees. */
+/**
+ * What a rule's condition sees.
+ * @example
+ * ```ts
+ * insights.addRule({
+ *   id: 'shed-in-red', action: () => 'paused imports',
+ *   condition: ({ zone, utilization, monitor }) => zone === 'red' && utilization > 90 && (monitor.value('prediction_queue_size') ?? 0) > 100,
+ * })
+ * ```
+ */
 export interface OptimizationContext {
   /** Clock ms of this evaluation. */
   now: number
@@ -20,7 +29,17 @@ export interface OptimizationContext {
   monitor: InsightSource
 }
 
-/** A condition may return evidence instead of `true`; it is handed to the action and reported. */
+/**
+ * A condition may return evidence instead of `true`; it is handed to the action and reported.
+ * @example
+ * ```ts
+ * insights.addRule({ id: 'raise-ttl', action: ({ trigger }) => `raised the TTL of ${trigger.targets?.length ?? 0} caches`,
+ *   condition: ({ bottlenecks }) => {
+ *     const low = bottlenecks.filter((b) => b.kind === 'cache' && b.labels !== undefined)
+ *     return low.length > 0 && { reason: 'low hit ratio', evidence: low.flatMap((b) => b.evidence), targets: low.map((b) => b.labels!) }
+ *   } })
+ * ```
+ */
 export interface OptimizationTrigger {
   evidence?: readonly Evidence[]
   /** Why it triggered, one sentence. */
@@ -29,14 +48,29 @@ export interface OptimizationTrigger {
   targets?: readonly Labels[]
 }
 
-/** What a rule's action sees. */
+/**
+ * What a rule's action sees.
+ * @example
+ * ```ts
+ * insights.addRule({
+ *   id: 'flush-queue', condition: ({ bottlenecks }) => bottlenecks.some((b) => b.kind === 'queue'),
+ *   action: async ({ trigger, signal }) => { await processor.flush(); return signal.aborted ? undefined : `flushed (${trigger.reason ?? 'queue'})` },
+ * })
+ * ```
+ */
 export interface OptimizationActionContext extends OptimizationContext {
   trigger: OptimizationTrigger
   /** Aborted when the action times out or the engine closes. */
   signal: AbortSignal
 }
 
-/** What an action may return: a text saying what it did, or an object with one. */
+/**
+ * What an action may return: a text saying what it did, or an object with one.
+ * @example
+ * ```ts
+ * const action = (): OptimizationActionResult => ({ impact: `cleared ${cache.size} entries` })
+ * ```
+ */
 export type OptimizationActionResult = string | { impact?: string } | void | undefined
 
 /**
@@ -71,10 +105,23 @@ export interface OptimizationRule {
   timeoutMs?: number
 }
 
-/** One run of a rule's action (the `optimization:applied` payload). */
+/**
+ * One run of a rule's action (the `optimization:applied` payload).
+ * @example
+ * ```ts
+ * insights.bus.on('optimization:applied', (r: OptimizationResult) => console.log(`${r.name}: ${r.outcome} in ${r.durationMs} ms, ${r.impact}`))
+ * const failed = insights.optimizations().filter((r) => r.outcome !== 'applied')
+ * ```
+ */
 export type OptimizationResult = OptimizationAppliedEvent
 
-/** A rule's settings and counters, as `InsightEngine.rules()` lists them. */
+/**
+ * A rule's settings and counters, as `InsightEngine.rules()` lists them.
+ * @example
+ * ```ts
+ * for (const r of insights.rules()) console.log(`${r.id}: ${r.runs} runs, ${r.failures} failed, last ${r.lastOutcome ?? 'never'}`)
+ * ```
+ */
 export interface OptimizationRuleStatus {
   id: string
   name: string

@@ -7,16 +7,43 @@ import type { Labels } from '../bus/events/monitor'
 import type { DistributionStats, HistoryPoint, StatsWindow } from '../monitor/types'
 import type { Point } from './math'
 
-/** One point of a metric's history: the monitor's {@link HistoryPoint}. */
+/**
+ * One point of a metric's history: the monitor's {@link HistoryPoint}.
+ * @example
+ * ```ts
+ * const points: InsightHistoryPoint[] = monitor.history('nodejs_heap_used_bytes', { from: monitor.now() - 600_000 })
+ * const last = points.at(-1)?.value
+ * ```
+ */
 export type InsightHistoryPoint = HistoryPoint
 
-/** The time window of a windowed read: the monitor's {@link StatsWindow}. */
+/**
+ * The time window of a windowed read: the monitor's {@link StatsWindow}.
+ * @example
+ * ```ts
+ * const window: InsightWindow = '5m'
+ * const p95 = monitor.stats('http_server_request_duration_seconds', undefined, { window })?.p95
+ * ```
+ */
 export type InsightWindow = StatsWindow
 
-/** Summary statistics of a distribution: the monitor's {@link DistributionStats}. */
+/**
+ * Summary statistics of a distribution: the monitor's {@link DistributionStats}.
+ * @example
+ * ```ts
+ * const stats: InsightDistributionStats | undefined = monitor.stats('db_query_duration_seconds')
+ * if (stats !== undefined && stats.count > 0) console.log(`p95 query ${stats.p95} s`)
+ * ```
+ */
 export type InsightDistributionStats = DistributionStats
 
-/** A metric the monitor knows, as `metrics()` lists it. */
+/**
+ * A metric the monitor knows, as `metrics()` lists it.
+ * @example
+ * ```ts
+ * for (const m of monitor.metrics()) if (m.kind === 'distribution') console.log(m.name, m.series?.length ?? 0)
+ * ```
+ */
 export interface InsightMetricInfo {
   name: string
   kind: 'counter' | 'gauge' | 'distribution'
@@ -56,7 +83,13 @@ export interface InsightSource {
   setHistoryResolution?(every: number): void
 }
 
-/** The part of a monitoring source's health the analysis reads. */
+/**
+ * The part of a monitoring source's health the analysis reads.
+ * @example
+ * ```ts
+ * const failing = monitor.sources().filter((s) => s.consecutiveFailures > 0).map((s) => `${s.name}: ${s.status}`)
+ * ```
+ */
 export interface InsightSourceHealth {
   name: string
   status: string
@@ -65,7 +98,14 @@ export interface InsightSourceHealth {
   lastDurationMs: number | undefined
 }
 
-/** The alert reads an {@link InsightEngine} uses: the alerts firing now count against health. */
+/**
+ * The alert reads an {@link InsightEngine} uses: the alerts firing now count against health.
+ * @example
+ * ```ts
+ * const alerts = new AlertEngine({ monitor, rules: genericProfile() })
+ * const insights = new InsightEngine({ monitor, alerts }) // firing alerts lower the health score
+ * ```
+ */
 export interface InsightAlertsSource {
   alerts(filter?: { state?: 'firing' }): ReadonlyArray<Pick<Alert, 'id' | 'ruleId' | 'severity' | 'state' | 'labels' | 'annotations' | 'value'>>
 }

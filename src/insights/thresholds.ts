@@ -4,13 +4,26 @@ import type { InsightSeverity } from '../bus/events/insights'
 import { PerfkitConfigError } from '../errors'
 import { nonEmptyString, positiveFinite, inRange } from '../internal/validate'
 
-/** A warning and a critical level. For "lower is worse" readings (hit ratio) critical is the lower one. */
+/**
+ * A warning and a critical level. For "lower is worse" readings (hit ratio) critical is the lower one.
+ * @example
+ * ```ts
+ * new InsightEngine({ monitor, thresholds: { memoryPercent: { warning: 75, critical: 90 }, cacheHitRatio: { warning: 0.9, critical: 0.6 } } })
+ * ```
+ */
 export interface InsightLevels {
   warning: number
   critical: number
 }
 
-/** Every level the bottleneck analysis, the health score and the built-in rules use. */
+/**
+ * Every level the bottleneck analysis, the health score and the built-in rules use.
+ * @example
+ * ```ts
+ * const cpu: InsightThresholds['cpuPercent'] = { warning: defaultThresholds.cpuPercent.warning - 10, critical: 85 }
+ * new InsightEngine({ monitor, thresholds: { cpuPercent: cpu, slowQuerySeconds: 0.2 } })
+ * ```
+ */
 export interface InsightThresholds {
   /** Process or system CPU, %. @defaultValue `{ warning: 70, critical: 90 }` */
   cpuPercent: InsightLevels
@@ -40,7 +53,14 @@ export interface InsightThresholds {
   leakGrowthPercent: number
 }
 
-/** Deep-partial thresholds, as the `thresholds` option takes them. */
+/**
+ * Deep-partial thresholds, as the `thresholds` option takes them.
+ * @example
+ * ```ts
+ * const thresholds: InsightThresholdsInput = { responseTimeSeconds: { warning: 0.5 }, queueSize: { critical: 1000 }, leakGrowthPercent: 30 }
+ * new InsightEngine({ monitor, thresholds })
+ * ```
+ */
 export type InsightThresholdsInput = { [K in keyof InsightThresholds]?: InsightThresholds[K] extends InsightLevels ? Partial<InsightLevels> : InsightThresholds[K] }
 
 /**
@@ -124,7 +144,13 @@ export function bump(severity: InsightSeverity): InsightSeverity {
   return severity === 'low' ? 'medium' : severity === 'medium' ? 'high' : 'critical'
 }
 
-/** Metric names the analysis reads that the cross-area contract does not fix. */
+/**
+ * Metric names the analysis reads that the cross-area contract does not fix.
+ * @example
+ * ```ts
+ * new InsightEngine({ monitor, metricNames: { responseTime: 'api_request_seconds', dbQuery: 'pg_query_duration_seconds' } })
+ * ```
+ */
 export interface InsightMetricNames {
   /** Distribution of request durations, seconds. @defaultValue `'http_server_request_duration_seconds'` */
   responseTime: string

@@ -5,7 +5,13 @@ import { inRange, nonEmptyString, nonNegativeFinite, positiveFinite, positiveInt
 import { clamp } from './math'
 import type { InsightSource, SafeReader } from './source'
 
-/** Lower bounds of the zones above green, in % utilisation. */
+/**
+ * Lower bounds of the zones above green, in % utilisation.
+ * @example
+ * ```ts
+ * new InsightEngine({ monitor, zoneBoundaries: { yellow: 50, orange: 70, red: 80, critical: 90 } })
+ * ```
+ */
 export interface ResourceZoneBoundaries {
   /** @defaultValue 60 */
   yellow: number
@@ -17,7 +23,14 @@ export interface ResourceZoneBoundaries {
   critical: number
 }
 
-/** A resource whose utilisation counts: `value(metric) × scale` is its utilisation in %. */
+/**
+ * A resource whose utilisation counts: `value(metric) × scale` is its utilisation in %.
+ * @example
+ * ```ts
+ * const zoneResources: UtilizationResource[] = [{ name: 'cpu', metric: 'process_cpu_usage_percent' }, { name: 'event-loop', metric: 'nodejs_eventloop_utilization_ratio', scale: 100 }]
+ * new InsightEngine({ monitor, zoneResources })
+ * ```
+ */
 export interface UtilizationResource {
   /** Shown in events, e.g. `'cpu'`. */
   name: string
@@ -27,7 +40,14 @@ export interface UtilizationResource {
   scale?: number
 }
 
-/** The zone now, with the readings behind it. */
+/**
+ * The zone now, with the readings behind it.
+ * @example
+ * ```ts
+ * const { zone, utilization, resource, policy } = insights.zone()
+ * if (zone !== 'green') console.warn(`${zone}: ${resource} at ${utilization.toFixed(0)} %, history 1 in ${policy.historyResolution}`)
+ * ```
+ */
 export interface ResourceZoneState {
   zone: ResourceZone
   /** When the engine entered this zone, clock ms. */

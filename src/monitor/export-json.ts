@@ -4,10 +4,24 @@ import type { HistoryRing } from './history-ring'
 import type { Metric } from './registry'
 import type { MetricKind } from './types'
 
-/** One exported history row: `t` plus the statistics of its kind (null where undefined). */
+/**
+ * One exported history row: `t` plus the statistics of its kind (null where undefined).
+ * @example
+ * ```ts
+ * const [metric] = monitor.exportJSON({ series: false }).metrics
+ * for (const row of metric?.history ?? []) console.log(row.t, row.p95)
+ * ```
+ */
 export type HistoryRow = { t: number } & Record<string, number | null>
 
-/** What {@link PerformanceMonitor.exportJSON} returns. */
+/**
+ * What {@link PerformanceMonitor.exportJSON} returns.
+ * @example
+ * ```ts
+ * const dump = monitor.exportJSON({ from: monitor.now() - 3_600_000 })
+ * await writeFile('history.json', JSON.stringify(dump))
+ * ```
+ */
 export interface MonitorHistoryExport {
   format: 'perfkit-monitor-history'
   version: 1
@@ -24,7 +38,13 @@ export interface MonitorHistoryExport {
   }>
 }
 
-/** Options of {@link PerformanceMonitor.exportJSON}. */
+/**
+ * Options of {@link PerformanceMonitor.exportJSON}.
+ * @example
+ * ```ts
+ * const lastHour = monitor.exportJSON({ from: monitor.now() - 3_600_000, series: false })
+ * ```
+ */
 export interface ExportJSONOptions {
   /** Earliest point time, ms. @defaultValue the oldest */
   from?: number

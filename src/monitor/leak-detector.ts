@@ -6,7 +6,13 @@
 import type { HeapTrough, MonitorLeakSuspectedEvent } from '../bus/events/monitor'
 import { inRange, nonNegativeFinite, positiveFinite, positiveInt } from '../internal/validate'
 
-/** Options of the leak detector (`leakDetection` of the monitor). */
+/**
+ * Options of the leak detector (`leakDetection` of the monitor).
+ * @example
+ * ```ts
+ * const monitor = new PerformanceMonitor({ processMetrics: true, leakDetection: { windowMs: 3_600_000, minGrowthPercent: 20 } })
+ * ```
+ */
 export interface LeakDetectionOptions {
   /** Time the evidence must span, ms. @defaultValue 1 800 000 (30 min) */
   windowMs?: number

@@ -7,7 +7,14 @@ import type { Labels } from '../bus/events/monitor'
 import { PerfkitInputError } from '../errors'
 import type { MetricDefinition, WindowOptions } from './types'
 
-/** What `observe()` accepts: a MemoryCache, a BatchProcessor or a PredictionBatcher (or anything shaped like one). */
+/**
+ * What `observe()` accepts: a MemoryCache, a BatchProcessor or a PredictionBatcher (or anything shaped like one).
+ * @example
+ * ```ts
+ * const users = new MemoryCache<string, User>({ name: 'users' })
+ * const stop = monitor.observe(users) // records cache_hits_total{cache="users"} and friends
+ * ```
+ */
 export interface ObservableTarget {
   readonly bus: PerfBus
   readonly name: string

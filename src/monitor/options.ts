@@ -10,7 +10,13 @@ import { SLOT_MS, type StatsWindow } from './series'
 import type { SketchType } from './sketch'
 import type { DistributionExposition } from './types'
 
-/** Options of {@link PerformanceMonitor}. */
+/**
+ * Options of {@link PerformanceMonitor}.
+ * @example
+ * ```ts
+ * const monitor = new PerformanceMonitor({ processMetrics: true, historyIntervalMs: 5_000, maxSeriesPerMetric: 200 })
+ * ```
+ */
 export interface PerformanceMonitorOptions extends BusOption {
   /**
    * The clock windows, rates and history read, in ms. An injected clock is read on every

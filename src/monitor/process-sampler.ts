@@ -5,7 +5,13 @@
 import { positiveFinite, positiveInt } from '../internal/validate'
 import { type IoCounters, NodeSystemProbe, type SystemProbe, parseDiskstats, parseNetDev } from './system-probe'
 
-/** Options of the process sampler (`processMetrics` of the monitor). */
+/**
+ * Options of the process sampler (`processMetrics` of the monitor).
+ * @example
+ * ```ts
+ * const monitor = new PerformanceMonitor({ processMetrics: { intervalMs: 10_000 } })
+ * ```
+ */
 export interface ProcessMetricsOptions {
   /** Time between samples, ms. @defaultValue 30 000 */
   intervalMs?: number
@@ -15,7 +21,14 @@ export interface ProcessMetricsOptions {
   probe?: SystemProbe
 }
 
-/** Names of the gauges the process sampler sets. */
+/**
+ * Names of the gauges the process sampler sets.
+ * @example
+ * ```ts
+ * const metric: ProcessMetricName = 'nodejs_heap_used_bytes'
+ * console.log(monitor.value(metric))
+ * ```
+ */
 export type ProcessMetricName =
   | 'process_cpu_usage_percent'
   | 'system_cpu_usage_percent'

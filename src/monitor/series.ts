@@ -20,7 +20,14 @@ export const COARSE_MS = SLOT_MS * SLOTS_PER_COARSE
 /** Coarse slots kept: 15 m. */
 export const COARSE_SLOTS = 15
 
-/** A read window: the last 1, 5 or 15 minutes, or the series' whole life. */
+/**
+ * A read window: the last 1, 5 or 15 minutes, or the series' whole life.
+ * @example
+ * ```ts
+ * const window: StatsWindow = '5m'
+ * monitor.stats('http_server_request_duration_seconds', undefined, { window })?.p95
+ * ```
+ */
 export type StatsWindow = '1m' | '5m' | '15m' | 'all'
 
 /** Coarse slots each window spans (`all` and `1m` do not use them). */

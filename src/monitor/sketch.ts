@@ -1,7 +1,14 @@
 // The quantile sketch behind a distribution. Two implementations share this interface, so
 // windows, merges, history and state export do not care which one a metric uses.
 
-/** Which quantile sketch a distribution uses. */
+/**
+ * Which quantile sketch a distribution uses.
+ * @example
+ * ```ts
+ * const sketch: SketchType = 'tdigest'
+ * const monitor = new PerformanceMonitor({ sketch, compression: 100 })
+ * ```
+ */
 export type SketchType = 'ddsketch' | 'tdigest'
 
 /** A mergeable summary of a stream of values >= 0. */
@@ -25,7 +32,14 @@ export interface Sketch {
   toState(): SketchState
 }
 
-/** The serializable state of a DDSketch: bins of its logarithmic mapping. */
+/**
+ * The serializable state of a DDSketch: bins of its logarithmic mapping.
+ * @example
+ * ```ts
+ * const s = monitor.exportState().metrics[0]?.series[0]?.sketch
+ * if (s?.type === 'ddsketch') console.log(s.relativeAccuracy, s.count)
+ * ```
+ */
 export interface DDSketchState {
   type: 'ddsketch'
   relativeAccuracy: number
@@ -40,7 +54,14 @@ export interface DDSketchState {
   bins: number[]
 }
 
-/** The serializable state of a t-digest: its centroids, sorted by mean. */
+/**
+ * The serializable state of a t-digest: its centroids, sorted by mean.
+ * @example
+ * ```ts
+ * const s = monitor.exportState().metrics[0]?.series[0]?.sketch
+ * if (s?.type === 'tdigest') console.log(s.centroids.length, s.count)
+ * ```
+ */
 export interface TDigestState {
   type: 'tdigest'
   compression: number
@@ -53,7 +74,13 @@ export interface TDigestState {
   centroids: Array<[number, number]>
 }
 
-/** The serializable state of either sketch. */
+/**
+ * The serializable state of either sketch.
+ * @example
+ * ```ts
+ * const sketches = monitor.exportState().metrics.flatMap((m) => m.series.map((s) => s.sketch).filter((s) => s !== undefined))
+ * ```
+ */
 export type SketchState = DDSketchState | TDigestState
 
 /** Makes empty sketches of one configuration, and rebuilds them from state. */

@@ -6,12 +6,28 @@ import type { Labels } from '../bus/events/monitor'
 import { TimeoutError } from '../errors'
 import { unrefInterval, unrefTimeout } from '../internal/timers'
 
-/** How much a source matters when the host sheds monitoring load. */
+/**
+ * How much a source matters when the host sheds monitoring load.
+ * @example
+ * ```ts
+ * const priority: SourcePriority = 'low'
+ * monitor.addSource({ name: 'queue', collect: () => ({ queue_depth: queue.length }), priority })
+ * ```
+ */
 export type SourcePriority = 'critical' | 'high' | 'medium' | 'low'
 
 export const PRIORITY_RANK: Readonly<Record<SourcePriority, number>> = { low: 0, medium: 1, high: 2, critical: 3 }
 
-/** One value a source returns. */
+/**
+ * One value a source returns.
+ * @example
+ * ```ts
+ * monitor.addSource({
+ *   name: 'db-pool',
+ *   collect: (): SourceReading[] => [{ name: 'db_pool_connections', value: pool.active, labels: { state: 'active' } }],
+ * })
+ * ```
+ */
 export interface SourceReading {
   name: string
   value: number
@@ -23,10 +39,23 @@ export interface SourceReading {
   kind?: 'gauge' | 'counter' | 'distribution'
 }
 
-/** What `collect` may return: nothing (it recorded into the monitor itself), gauges by name, or readings. */
+/**
+ * What `collect` may return: nothing (it recorded into the monitor itself), gauges by name, or readings.
+ * @example
+ * ```ts
+ * const collect = (): SourceResult => ({ db_pool_active: pool.active, db_pool_idle: pool.idle })
+ * monitor.addSource({ name: 'db-pool', collect })
+ * ```
+ */
 export type SourceResult = void | undefined | Readonly<Record<string, number>> | readonly SourceReading[]
 
-/** Handed to every `collect` call. */
+/**
+ * Handed to every `collect` call.
+ * @example
+ * ```ts
+ * monitor.addSource({ name: 'upstream', collect: async ({ signal }) => ({ upstream_up: (await fetch(healthUrl, { signal })).ok ? 1 : 0 }) })
+ * ```
+ */
 export interface SourceContext {
   /** Aborted when the run times out or the monitor closes. */
   signal: AbortSignal
@@ -34,7 +63,13 @@ export interface SourceContext {
   now: number
 }
 
-/** Options of {@link PerformanceMonitor.addSource}. */
+/**
+ * Options of {@link PerformanceMonitor.addSource}.
+ * @example
+ * ```ts
+ * const remove = monitor.addSource({ name: 'db-pool', collect: () => ({ db_pool_active: pool.active }), intervalMs: 5_000, timeoutMs: 1_000 })
+ * ```
+ */
 export interface SourceOptions {
   /** Unique among the monitor's sources; used in health reports and events. */
   name: string
@@ -50,7 +85,13 @@ export interface SourceOptions {
   immediate?: boolean
 }
 
-/** The state of a source, from {@link PerformanceMonitor.sources}. */
+/**
+ * The state of a source, from {@link PerformanceMonitor.sources}.
+ * @example
+ * ```ts
+ * for (const s of monitor.sources()) if (!s.healthy) log.warn(`${s.name}: ${s.status}, ${s.consecutiveFailures} failures`)
+ * ```
+ */
 export interface SourceHealth {
   name: string
   priority: SourcePriority

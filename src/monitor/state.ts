@@ -8,7 +8,13 @@ import type { CounterSeries, DistributionSeries, GaugeSeries } from './series'
 import type { Sketch, SketchState } from './sketch'
 import type { MetricKind } from './types'
 
-/** One series in a {@link MonitorState}. */
+/**
+ * One series in a {@link MonitorState}.
+ * @example
+ * ```ts
+ * for (const s of monitor.exportState().metrics[0]?.series ?? []) console.log(s.labels, s.value)
+ * ```
+ */
 export interface SeriesState {
   labels: Labels
   /** Counter total or gauge value. */
@@ -19,7 +25,13 @@ export interface SeriesState {
   buckets?: number[]
 }
 
-/** One metric in a {@link MonitorState}. */
+/**
+ * One metric in a {@link MonitorState}.
+ * @example
+ * ```ts
+ * for (const m of monitor.exportState().metrics) console.log(m.name, m.kind, m.series.length)
+ * ```
+ */
 export interface MetricState {
   name: string
   kind: MetricKind
@@ -29,7 +41,14 @@ export interface MetricState {
   series: SeriesState[]
 }
 
-/** What {@link PerformanceMonitor.exportState} returns: JSON-safe, for `mergeState()` elsewhere. */
+/**
+ * What {@link PerformanceMonitor.exportState} returns: JSON-safe, for `mergeState()` elsewhere.
+ * @example
+ * ```ts
+ * const state = worker.exportState() // JSON-safe: send it over IPC
+ * primary.mergeState(state, { labels: { instance: 'worker-2' } })
+ * ```
+ */
 export interface MonitorState {
   format: 'perfkit-monitor-state'
   version: 1

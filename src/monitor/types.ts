@@ -6,15 +6,33 @@ import type { StatsWindow } from './series'
 export type { StatsWindow } from './series'
 export type { SketchType } from './sketch'
 
-/** The three kinds of metric. */
+/**
+ * The three kinds of metric.
+ * @example
+ * ```ts
+ * const counters = monitor.metrics().filter((m) => m.kind === 'counter')
+ * ```
+ */
 export type MetricKind = 'counter' | 'gauge' | 'distribution'
 
-/** How a distribution appears in {@link PerformanceMonitor.prometheus}. */
+/**
+ * How a distribution appears in {@link PerformanceMonitor.prometheus}.
+ * @example
+ * ```ts
+ * const expose: DistributionExposition = 'histogram'
+ * monitor.define('db_query_duration_seconds', { kind: 'distribution', expose })
+ * ```
+ */
 export type DistributionExposition = 'histogram' | 'summary' | 'both'
 
 /**
  * Statistics of a distribution over a window. With no values in the window, `count`, `sum`
  * and `ratePerSec` are 0 and the other fields are NaN.
+ * @example
+ * ```ts
+ * const latency = monitor.stats('http_server_request_duration_seconds', { route: '/users/:id' }, { window: '5m' })
+ * if (latency && latency.p95 > 0.5) log.warn(`p95 ${latency.p95} s over ${latency.count} requests`)
+ * ```
  */
 export interface DistributionStats {
   count: number
@@ -33,13 +51,26 @@ export interface DistributionStats {
   ratePerSec: number
 }
 
-/** Options of the windowed reads `stats()` and `rate()`. */
+/**
+ * Options of the windowed reads `stats()` and `rate()`.
+ * @example
+ * ```ts
+ * const rps = monitor.rate('http_server_requests_total', undefined, { window: '5m' })
+ * ```
+ */
 export interface WindowOptions {
   /** @defaultValue `'1m'` */
   window?: StatsWindow
 }
 
-/** A statistic a history point can hold. */
+/**
+ * A statistic a history point can hold.
+ * @example
+ * ```ts
+ * const stat: HistoryStat = 'p99'
+ * const points = monitor.history('http_server_request_duration_seconds', { stat })
+ * ```
+ */
 export type HistoryStat =
   | 'value'
   | 'rate'
@@ -57,7 +88,15 @@ export type HistoryStat =
   | 'p999'
   | 'ratePerSec'
 
-/** A history read. */
+/**
+ * A history read.
+ * @example
+ * ```ts
+ * const lastHour = monitor.history('http_server_requests_total', {
+ *   labels: { route: '/users/:id' }, from: monitor.now() - 3_600_000, stat: 'rate',
+ * })
+ * ```
+ */
 export interface HistoryQuery {
   /** Matcher: series holding all these pairs. @defaultValue every series of the metric */
   labels?: Labels
@@ -72,14 +111,26 @@ export interface HistoryQuery {
   stat?: HistoryStat
 }
 
-/** One history point. */
+/**
+ * One history point.
+ * @example
+ * ```ts
+ * for (const { t, value } of monitor.history('nodejs_heap_used_bytes')) chart.push(t, value)
+ * ```
+ */
 export interface HistoryPoint {
   /** Monitor clock time of the snapshot, ms. */
   t: number
   value: number
 }
 
-/** A metric as {@link PerformanceMonitor.metrics} lists it. */
+/**
+ * A metric as {@link PerformanceMonitor.metrics} lists it.
+ * @example
+ * ```ts
+ * for (const m of monitor.metrics()) console.log(m.name, m.kind, m.series.length, m.overflowed)
+ * ```
+ */
 export interface MetricInfo {
   name: string
   kind: MetricKind
@@ -90,7 +141,13 @@ export interface MetricInfo {
   overflowed: number
 }
 
-/** Declares a metric before its first write, to set its help text and options. */
+/**
+ * Declares a metric before its first write, to set its help text and options.
+ * @example
+ * ```ts
+ * monitor.define('db_query_duration_seconds', { kind: 'distribution', help: 'Database query time', maxSeries: 200 })
+ * ```
+ */
 export interface MetricDefinition {
   kind: MetricKind
   /** HELP text. @defaultValue the name with `_` turned into spaces */
@@ -113,7 +170,14 @@ export interface MetricDefinition {
   expose?: DistributionExposition
 }
 
-/** The monitor's own cost, as {@link PerformanceMonitor.overhead} reports it. */
+/**
+ * The monitor's own cost, as {@link PerformanceMonitor.overhead} reports it.
+ * @example
+ * ```ts
+ * const { recordsPerSecond, collectionMs } = monitor.overhead()
+ * console.log(recordsPerSecond, collectionMs.total)
+ * ```
+ */
 export interface MonitorOverhead {
   /** Values recorded (counters, gauges and distributions) since construction. */
   records: number

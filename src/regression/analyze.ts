@@ -9,7 +9,15 @@ import { detectSeasonality, type SeasonalityResult } from './seasonality'
 import { type SeriesData, timeAt, workingScale } from './series'
 import { findTrend, type ResolvedTrendOptions, type TrendResult } from './trend'
 
-/** A classified finding of {@link RegressionDetector.analyze}. */
+/**
+ * A classified finding of {@link RegressionDetector.analyze}.
+ * @example
+ * ```ts
+ * for (const f of detector.analyze(monitor.history('prediction_latency_seconds', { stat: 'p95' })).findings) {
+ *   if (f.degradation) console.warn(`${f.kind} at ${f.t ?? f.index}: ${f.message}`)
+ * }
+ * ```
+ */
 export interface Finding {
   kind: FindingKind
   /** Where it starts. */
@@ -31,7 +39,14 @@ export interface Finding {
   message: string
 }
 
-/** Result of {@link RegressionDetector.analyze}. */
+/**
+ * Result of {@link RegressionDetector.analyze}.
+ * @example
+ * ```ts
+ * const report = detector.analyze(latencies)
+ * console.log(report.findings.length, report.trend.direction, report.seasonality.period, report.changePoints.length, report.anomalies.length)
+ * ```
+ */
 export interface AnalysisReport {
   /** Every finding, classified, in order of `index`. */
   findings: Finding[]

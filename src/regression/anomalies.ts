@@ -5,10 +5,24 @@ import { IsolationForest } from './isolation-forest'
 import { MAD_TO_SIGMA } from './robust'
 import { type SeriesData, timeAt } from './series'
 
-/** How {@link RegressionDetector.detectAnomalies} scores points. */
+/**
+ * How {@link RegressionDetector.detectAnomalies} scores points.
+ * @example
+ * ```ts
+ * const method: AnomalyMethod = 'zscore'
+ * const spikes = detector.detectAnomalies(latencies, { method, threshold: 3 })
+ * ```
+ */
 export type AnomalyMethod = 'mad' | 'zscore' | 'isolation-forest'
 
-/** Options of {@link RegressionDetector.detectAnomalies}. */
+/**
+ * Options of {@link RegressionDetector.detectAnomalies}.
+ * @example
+ * ```ts
+ * const spikes = detector.detectAnomalies(latencies, { method: 'mad', window: 31, scale: 'auto', side: 'high' })
+ * const odd = detector.detectAnomalies(points, { contamination: 0.01, reference: lastWeekPoints, seed: 7 })
+ * ```
+ */
 export interface AnomalyOptions {
   /**
    * `'mad'`: robust z = (x − median)/(1.4826·MAD), which one spike cannot mask;
@@ -55,7 +69,15 @@ export interface AnomalyOptions {
   reference?: ReadonlyArray<ReadonlyArray<number>>
 }
 
-/** A point of a series that stands out. */
+/**
+ * A point of a series that stands out.
+ * @example
+ * ```ts
+ * for (const a of detector.detectAnomalies(monitor.history('prediction_latency_seconds', { stat: 'p95' }))) {
+ *   console.log(`${a.direction} spike at ${a.t}: ${a.value} vs ${a.expected} (score ${a.score.toFixed(1)})`)
+ * }
+ * ```
+ */
 export interface SeriesAnomaly {
   index: number
   /** Time of the point, when the series had times. */
@@ -70,7 +92,14 @@ export interface SeriesAnomaly {
   method: AnomalyMethod
 }
 
-/** A multi-metric point that stands out. */
+/**
+ * A multi-metric point that stands out.
+ * @example
+ * ```ts
+ * const odd = detector.detectAnomalies(samples.map((s) => [s.latency, s.cpu, s.heap]))
+ * for (const a of odd) console.log(`sample ${a.index}: [${a.point.join(', ')}] score ${a.score.toFixed(2)}`)
+ * ```
+ */
 export interface PointAnomaly {
   index: number
   point: readonly number[]

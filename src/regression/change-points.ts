@@ -9,7 +9,13 @@ import { type IntervalSplit, rankScan, seededScan } from './scan'
 import { prepare } from './deseasonalize'
 import { type SeriesData, timeAt } from './series'
 
-/** Options of {@link RegressionDetector.detectChangePoints}. */
+/**
+ * Options of {@link RegressionDetector.detectChangePoints}.
+ * @example
+ * ```ts
+ * const changes = detector.detectChangePoints(latencies, { alpha: 1e-3, minSegmentLength: 20, seasonality: false })
+ * ```
+ */
 export interface ChangePointOptions {
   /** Significance level of each split (Bonferroni-split between the level and spread tests). @defaultValue 1e-4 */
   alpha?: number
@@ -36,7 +42,14 @@ export interface ChangePointOptions {
   seasonality?: 'auto' | number | false
 }
 
-/** A change point found by {@link RegressionDetector.detectChangePoints}. */
+/**
+ * A change point found by {@link RegressionDetector.detectChangePoints}.
+ * @example
+ * ```ts
+ * const [first] = detector.detectChangePoints(monitor.history('db_query_duration_seconds', { stat: 'p95' }))
+ * if (first?.change === 'level') console.log(`${first.kind} at ${first.t}: ${first.before.median} → ${first.after.median}`)
+ * ```
+ */
 export interface ChangePoint {
   /** First index of the new regime (the start of the ramp for a gradual change). */
   index: number

@@ -4,10 +4,23 @@ import { type SampleSummary, summarize } from '../stats/descriptive'
 import { fitLine } from '../stats/linear-regression'
 import { cohensD, type MannWhitneyResult, mannWhitneyU, type WelchResult, welchTTest } from '../stats/two-sample'
 
-/** Which direction of change is a regression. */
+/**
+ * Which direction of change is a regression.
+ * @example
+ * ```ts
+ * const throughput = new RegressionDetector({ worseWhen: 'decrease' }) // fewer requests per second is the regression
+ * const r = throughput.compare(lastWeekRates, todayRates)
+ * ```
+ */
 export type WorseWhen = 'increase' | 'decrease' | 'either'
 
-/** Options of {@link RegressionDetector.compare}. Defaults come from the detector. */
+/**
+ * Options of {@link RegressionDetector.compare}. Defaults come from the detector.
+ * @example
+ * ```ts
+ * const r = detector.compare(before, after, { alpha: 0.05, minChangePercent: 10, minEffectSize: 0.5, test: 'mann-whitney' })
+ * ```
+ */
 export interface CompareOptions {
   /** Significance level. @defaultValue 0.01 */
   alpha?: number
@@ -25,7 +38,14 @@ export interface CompareOptions {
   test?: 'both' | 'welch' | 'mann-whitney'
 }
 
-/** Result of {@link RegressionDetector.compare}. */
+/**
+ * Result of {@link RegressionDetector.compare}.
+ * @example
+ * ```ts
+ * const r = detector.compare(before, after)
+ * console.log(`${r.direction} ${r.changePercent.toFixed(1)} % (p ${r.pValue}, d ${r.effectSize.toFixed(2)}): ${r.regressed ? r.kind : 'no regression'}`)
+ * ```
+ */
 export interface CompareResult {
   /** Significant, practical, and in the worse direction. */
   regressed: boolean

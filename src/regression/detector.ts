@@ -23,7 +23,13 @@ import { type Series, toSeries, workingScale } from './series'
 import { findTrend, type TrendOptions, type TrendResult } from './trend'
 import { Watch, type WatchableMonitor, type WatchOptions } from './watch'
 
-/** Options of {@link RegressionDetector}; the comparison settings are the defaults of every call. */
+/**
+ * Options of {@link RegressionDetector}; the comparison settings are the defaults of every call.
+ * @example
+ * ```ts
+ * const detector = new RegressionDetector({ bus: monitor.bus, alpha: 0.05, minChangePercent: 10, changePoints: { minSegmentLength: 20 } })
+ * ```
+ */
 export interface RegressionDetectorOptions extends BusOption, CompareOptions {
   /** Clock used by `watch()` when the monitor has no `now()`. @defaultValue `performance` */
   now?: Clock | (() => number)
@@ -31,7 +37,13 @@ export interface RegressionDetectorOptions extends BusOption, CompareOptions {
   changePoints?: ChangePointOptions
 }
 
-/** Options of {@link RegressionDetector.analyze}. */
+/**
+ * Options of {@link RegressionDetector.analyze}.
+ * @example
+ * ```ts
+ * const report = detector.analyze(latencies, { anomalies: { threshold: 4 }, trend: { minChangePercent: 10 }, changePoints: { seasonality: false } })
+ * ```
+ */
 export interface AnalyzeOptions {
   changePoints?: ChangePointOptions
   /**

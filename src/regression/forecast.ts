@@ -6,7 +6,13 @@ import { despike } from './robust'
 import { detectSeasonality } from './seasonality'
 import type { SeriesData } from './series'
 
-/** Options of {@link RegressionDetector.forecast}. */
+/**
+ * Options of {@link RegressionDetector.forecast}.
+ * @example
+ * ```ts
+ * const { points } = detector.forecast(hourlyRequestRates, 24, { level: 0.8, seasonality: 24 })
+ * ```
+ */
 export interface ForecastOptions {
   /** Coverage of the prediction intervals, in (0, 1). @defaultValue 0.95 */
   level?: number
@@ -17,7 +23,14 @@ export interface ForecastOptions {
   seasonality?: 'auto' | number | false
 }
 
-/** One forecast step. */
+/**
+ * One forecast step.
+ * @example
+ * ```ts
+ * const last = detector.forecast(monitor.history('system_memory_usage_percent'), 30).points.at(-1)
+ * if (last !== undefined && last.upper > 90) console.warn(`memory may reach ${last.upper.toFixed(0)} % by ${last.t}`)
+ * ```
+ */
 export interface ForecastPoint {
   /** Steps ahead, 1..horizon. */
   step: number
@@ -32,7 +45,14 @@ export interface ForecastPoint {
   upper: number
 }
 
-/** Result of {@link RegressionDetector.forecast}. */
+/**
+ * Result of {@link RegressionDetector.forecast}.
+ * @example
+ * ```ts
+ * const f = detector.forecast(hourlyRequestRates, 24)
+ * console.log(`${f.method} (period ${f.period}), ${f.level * 100} % intervals, next hour ${f.points[0]?.value}`)
+ * ```
+ */
 export interface ForecastResult {
   /** `'naive'` (last value, no interval) for fewer than 3 points. */
   method: 'holt' | 'holt-winters' | 'naive'

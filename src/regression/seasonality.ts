@@ -5,7 +5,13 @@ import { fitLine } from '../stats/linear-regression'
 import { autocorrelation } from './fft'
 import { refinePeriod } from './harmonics'
 
-/** Options of {@link RegressionDetector.seasonality}. */
+/**
+ * Options of {@link RegressionDetector.seasonality}.
+ * @example
+ * ```ts
+ * const daily = detector.seasonality(hourlyRequestRates, { minPeriod: 12, maxPeriod: 48, minAutocorrelation: 0.3 })
+ * ```
+ */
 export interface SeasonalityOptions {
   /** Shortest period considered, in samples. @defaultValue 2 */
   minPeriod?: number
@@ -18,7 +24,14 @@ export interface SeasonalityOptions {
   minAutocorrelation?: number
 }
 
-/** Result of {@link RegressionDetector.seasonality}. */
+/**
+ * Result of {@link RegressionDetector.seasonality}.
+ * @example
+ * ```ts
+ * const { period, strength, autocorrelation } = detector.seasonality(hourlyRequestRates)
+ * if (period !== null) console.log(`repeats every ${period} samples (strength ${strength.toFixed(2)}, r ${autocorrelation.toFixed(2)})`)
+ * ```
+ */
 export interface SeasonalityResult {
   /** The period in samples (to a tenth: a cycle need not span whole samples), or `null` when the series is not seasonal. */
   period: number | null

@@ -1,7 +1,14 @@
 // Input shapes the detector accepts, and their validation.
 import { PerfkitInputError } from '../errors'
 
-/** One timestamped observation, as `PerformanceMonitor.history()` returns them. */
+/**
+ * One timestamped observation, as `PerformanceMonitor.history()` returns them.
+ * @example
+ * ```ts
+ * const points: TimePoint[] = [{ t: 0, value: 0.12 }, { t: 60_000, value: 0.13 }, { t: 120_000, value: 0.31 }]
+ * const trend = detector.detectTrend(points) // slope per ms of t
+ * ```
+ */
 export interface TimePoint {
   /** Time, in ms of whatever clock produced the series. */
   t: number
@@ -11,6 +18,12 @@ export interface TimePoint {
 /**
  * A series to analyse: plain numbers at equal spacing (an array or a typed array), or
  * timestamped points in time order. With points, results also carry the `t` of each index.
+ * @example
+ * ```ts
+ * detector.detectTrend([0.12, 0.13, 0.15, 0.18]) // numbers at equal spacing
+ * detector.detectTrend(new Float64Array(latencies)) // a typed array
+ * detector.detectTrend(monitor.history('prediction_latency_seconds', { stat: 'p95' })) // { t, value } points
+ * ```
  */
 export type Series = ArrayLike<number> | ReadonlyArray<TimePoint>
 

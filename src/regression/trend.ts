@@ -5,7 +5,13 @@ import { fSf, studentTSf } from '../stats/special'
 import { despike } from './robust'
 import { type SeriesData, timeAt } from './series'
 
-/** Options of {@link RegressionDetector.detectTrend}. */
+/**
+ * Options of {@link RegressionDetector.detectTrend}.
+ * @example
+ * ```ts
+ * const trend = detector.detectTrend(throughput, { alpha: 0.05, minChangePercent: 10, worseWhen: 'decrease' })
+ * ```
+ */
 export interface TrendOptions {
   /** Significance level of the slope and of each reversal. @defaultValue 0.01 */
   alpha?: number
@@ -19,7 +25,13 @@ export interface TrendOptions {
   worseWhen?: 'increase' | 'decrease' | 'either'
 }
 
-/** Where a trend turns around. */
+/**
+ * Where a trend turns around.
+ * @example
+ * ```ts
+ * for (const r of detector.detectTrend(latencies).reversals) console.log(`${r.from} → ${r.to} at ${r.index} (p ${r.pValue})`)
+ * ```
+ */
 export interface TrendReversal {
   /** First index of the new trend. */
   index: number
@@ -34,7 +46,14 @@ export interface TrendReversal {
   pValue: number
 }
 
-/** Result of {@link RegressionDetector.detectTrend}. */
+/**
+ * Result of {@link RegressionDetector.detectTrend}.
+ * @example
+ * ```ts
+ * const { direction, slope, r2, changePercent, gradualDegradation } = detector.detectTrend(monitor.history('nodejs_heap_used_bytes'))
+ * if (gradualDegradation) console.warn(`heap ${direction} by ${changePercent.toFixed(0)} % (slope ${slope}/ms, r² ${r2.toFixed(2)})`)
+ * ```
+ */
 export interface TrendResult {
   /** Least-squares slope per unit of x: per sample, or per ms of `t` for timestamped points. */
   slope: number

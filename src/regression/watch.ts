@@ -12,6 +12,11 @@ import type { TimePoint } from './series'
 /**
  * What `watch()` needs from a monitor: `PerformanceMonitor` satisfies it, and so does any
  * object with a compatible `history()`.
+ * @example
+ * ```ts
+ * const source: WatchableMonitor = { history: (name, options) => store.points(name, options), now: () => Date.now() }
+ * detector.watch(source, 'prediction_latency_seconds', { stat: 'p95' })
+ * ```
  */
 export interface WatchableMonitor {
   history(name: string, options?: { labels?: Labels; from?: number; to?: number; stat?: string }): ReadonlyArray<TimePoint>
@@ -19,7 +24,15 @@ export interface WatchableMonitor {
   now?(): number
 }
 
-/** Options of {@link RegressionDetector.watch}. Comparison options default to the detector's. */
+/**
+ * Options of {@link RegressionDetector.watch}. Comparison options default to the detector's.
+ * @example
+ * ```ts
+ * const stop = detector.watch(monitor, 'http_server_request_duration_seconds', {
+ *   stat: 'p95', labels: { route: '/predict' }, baselineWindow: 3_600_000, currentWindow: 600_000, minSamples: 10, minChangePercent: 15,
+ * })
+ * ```
+ */
 export interface WatchOptions extends CompareOptions {
   /** Length of the baseline window, in ms, just before the current window. @defaultValue 1 800 000 (30 min) */
   baselineWindow?: number

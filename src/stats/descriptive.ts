@@ -5,7 +5,14 @@
 import { mean as ssMean } from 'simple-statistics'
 import { PerfkitInputError } from '../errors'
 
-/** A read-only list of numbers: an array or a typed array such as `Float64Array`. */
+/**
+ * A read-only list of numbers: an array or a typed array such as `Float64Array`.
+ * @example
+ * ```ts
+ * const sample: NumericSample = new Float64Array([12.1, 13.4, 11.8])
+ * const d = cohensD(sample, [15.2, 16.0, 14.9])
+ * ```
+ */
 export type NumericSample = ArrayLike<number>
 
 /**
@@ -82,7 +89,14 @@ export function medianAbsoluteDeviation(values: NumericSample, center: number = 
   return quantileSorted(deviations.sort(), 0.5)
 }
 
-/** Count, mean and median of a sample. */
+/**
+ * Count, mean and median of a sample.
+ * @example
+ * ```ts
+ * const { baseline, current } = detector.compare(before, after)
+ * console.log(`median ${baseline.median} → ${current.median} (n ${baseline.n} / ${current.n})`)
+ * ```
+ */
 export interface SampleSummary {
   n: number
   mean: number

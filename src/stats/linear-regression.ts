@@ -2,7 +2,14 @@
 import { PerfkitInputError } from '../errors'
 import { studentTSf } from './special'
 
-/** Result of {@link linearRegression}. */
+/**
+ * Result of {@link linearRegression}.
+ * @example
+ * ```ts
+ * const fit = linearRegression(history.map((p) => [p.t, p.value] as const))
+ * if (fit.pValue < 0.01) console.log(`slope ${fit.slope} ± ${fit.stderr} (r² ${fit.r2.toFixed(2)}, n ${fit.n})`)
+ * ```
+ */
 export interface LinearRegressionResult {
   slope: number
   intercept: number

@@ -3,7 +3,13 @@ import { mean, type NumericSample, sumOfSquares, validateSample } from './descri
 import { rank } from './ranks'
 import { normalSf, studentTSf } from './special'
 
-/** Result of {@link welchTTest}. */
+/**
+ * Result of {@link welchTTest}.
+ * @example
+ * ```ts
+ * const { t, df, pValue } = welchTTest(baselineLatencies, currentLatencies)
+ * ```
+ */
 export interface WelchResult {
   /** t statistic, (mean(a) − mean(b)) / √(s²a/na + s²b/nb). Negative when b is larger. */
   t: number
@@ -51,7 +57,14 @@ export function welchTTest(a: NumericSample, b: NumericSample): WelchResult {
   return { t, df, pValue }
 }
 
-/** Result of {@link mannWhitneyU}. */
+/**
+ * Result of {@link mannWhitneyU}.
+ * @example
+ * ```ts
+ * const { u, z, pValue } = mannWhitneyU(baselineLatencies, currentLatencies)
+ * if (pValue < 0.01) console.log(z > 0 ? 'baseline tends to be larger' : 'current tends to be larger')
+ * ```
+ */
 export interface MannWhitneyResult {
   /** U statistic of the first sample: R₁ − n₁(n₁ + 1)/2, with R₁ its rank sum in the pooled sample. */
   u: number

@@ -2,7 +2,13 @@ import type { AlertNotification, AlertSeverity } from '../../bus/events/alerts'
 import { func, nonEmptyString, oneOf } from '../../internal/validate'
 import type { AlertNotifier } from '../types'
 
-/** Options shared by every built-in notifier. */
+/**
+ * Options shared by every built-in notifier.
+ * @example
+ * ```ts
+ * engine.addNotifier(callbackNotifier((n) => pager.send(n), { name: 'pager', minSeverity: 'critical' }))
+ * ```
+ */
 export interface NotifierOptions {
   /** Names the notifier in stats and `alert:notifier-failed` events; unique per engine. */
   name?: string

@@ -5,7 +5,13 @@ import type { AlertNotifier } from '../types'
 import { baseNotifier, type NotifierOptions } from './callback'
 import { formatText, formatTitle } from './format'
 
-/** The message handed to the transporter (a subset of nodemailer's). */
+/**
+ * The message handed to the transporter (a subset of nodemailer's).
+ * @example
+ * ```ts
+ * const transport: EmailTransporter = { sendMail: (message: EmailMessage) => mailApi.send({ to: message.to, subject: message.subject, body: message.text }) }
+ * ```
+ */
 export interface EmailMessage {
   from: string
   to: string[]
@@ -13,13 +19,29 @@ export interface EmailMessage {
   text: string
 }
 
-/** A ready mail transporter: a nodemailer `Transporter` fits. */
+/**
+ * A ready mail transporter: a nodemailer `Transporter` fits.
+ * @example
+ * ```ts
+ * const transport: EmailTransporter = nodemailer.createTransport({ host: 'smtp.example.com', port: 587 })
+ * const email = await emailNotifier({ transport, from: 'alerts@example.com', to: 'oncall@example.com' })
+ * ```
+ */
 export interface EmailTransporter {
   sendMail(message: EmailMessage): Promise<unknown>
   close?(): void
 }
 
-/** Options of {@link emailNotifier}. */
+/**
+ * Options of {@link emailNotifier}.
+ * @example
+ * ```ts
+ * const email = await emailNotifier({
+ *   transport: 'smtps://user:pass@smtp.example.com', from: 'alerts@example.com', to: ['oncall@example.com', 'ml@example.com'],
+ *   subject: (n) => `[${n.status}] ${n.alerts.length} alert(s)`,
+ * })
+ * ```
+ */
 export interface EmailNotifierOptions extends NotifierOptions {
   /**
    * nodemailer transport options (`{ host, port, secure, auth }`, an SMTP URL…), which need

@@ -4,14 +4,27 @@ import type { AlertNotifier } from '../types'
 import { baseNotifier, type NotifierOptions } from './callback'
 import { formatAlertLine } from './format'
 
-/** What the logger notifier writes to: `console`, pino, winston and most loggers fit. */
+/**
+ * What the logger notifier writes to: `console`, pino, winston and most loggers fit.
+ * @example
+ * ```ts
+ * const logger: AlertLogger = { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) }
+ * new AlertEngine({ monitor, notifiers: [loggerNotifier({ logger })] })
+ * ```
+ */
 export interface AlertLogger {
   info(message: string): void
   warn(message: string): void
   error(message: string): void
 }
 
-/** Options of {@link loggerNotifier}. */
+/**
+ * Options of {@link loggerNotifier}.
+ * @example
+ * ```ts
+ * loggerNotifier({ logger: pino(), minSeverity: 'critical', format: (alert) => `${alert.reason} ${alert.ruleId}: ${alert.annotations.summary}` })
+ * ```
+ */
 export interface LoggerNotifierOptions extends NotifierOptions {
   /** @defaultValue `console` */
   logger?: AlertLogger

@@ -6,7 +6,13 @@ import type { AlertNotifier } from '../types'
 import { baseNotifier, type NotifierOptions } from './callback'
 import { alertmanagerPayload, slackPayload } from './format'
 
-/** Options of {@link webhookNotifier}. */
+/**
+ * Options of {@link webhookNotifier}.
+ * @example
+ * ```ts
+ * const hook = webhookNotifier({ url: 'https://alerts.example.com/hook', headers: { authorization: `Bearer ${token}` }, retries: 5, timeoutMs: 5000 })
+ * ```
+ */
 export interface WebhookNotifierOptions extends NotifierOptions {
   /** http(s) URL the notification is POSTed to. */
   url: string | URL

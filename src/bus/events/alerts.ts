@@ -1,22 +1,51 @@
 import type { Labels } from './monitor'
 
-/** How urgent an alert is. `critical` outranks `warning`. */
+/**
+ * How urgent an alert is. `critical` outranks `warning`.
+ * @example
+ * ```ts
+ * const critical = engine.alerts({ state: 'firing', severity: 'critical' })
+ * ```
+ */
 export type AlertSeverity = 'warning' | 'critical'
 
 /**
  * Where an alert is in its lifecycle. `pending`: the condition holds but not yet for the
  * rule's `forMs`; `firing`: it held long enough; `no-data`: the metric stopped reporting;
  * `resolved`: over (by the condition clearing, by hand, or because its rule was removed).
+ * @example
+ * ```ts
+ * const active = engine.alerts({ state: ['pending', 'firing', 'no-data'] })
+ * ```
  */
 export type AlertState = 'pending' | 'firing' | 'no-data' | 'resolved'
 
-/** A state an alert moved from or to; `inactive` means "no alert". */
+/**
+ * A state an alert moved from or to; `inactive` means "no alert".
+ * @example
+ * ```ts
+ * engine.bus.on('alert:transition', (t) => { if (t.from === 'inactive') console.log(`${t.alert.id} opened as ${t.to}`) })
+ * ```
+ */
 export type AlertPhase = AlertState | 'inactive'
 
-/** The kind of rule that raised an alert. */
+/**
+ * The kind of rule that raised an alert.
+ * @example
+ * ```ts
+ * const forecasts = engine.alerts({ state: 'firing' }).filter((a) => a.kind === 'predictive')
+ * ```
+ */
 export type AlertRuleKind = 'threshold' | 'trend' | 'anomaly' | 'regression' | 'predictive' | 'error-rate' | 'ratio' | 'custom'
 
-/** Who acknowledged an alert, and why. */
+/**
+ * Who acknowledged an alert, and why.
+ * @example
+ * ```ts
+ * const alert = engine.acknowledge('cpu-usage#3', { by: 'alice', note: 'scaling out' })
+ * console.log(alert.acknowledged?.by, alert.acknowledged?.at)
+ * ```
+ */
 export interface AlertAcknowledgement {
   by?: string
   note?: string
@@ -30,6 +59,12 @@ export interface AlertAcknowledgement {
  *
  * A type alias rather than an interface so that it is assignable to record types with an
  * index signature (e.g. the HTTP API's `AlertLike`), which interfaces never are.
+ * @example
+ * ```ts
+ * for (const alert of engine.alerts({ state: 'firing' })) {
+ *   console.log(alert.id, alert.severity, alert.value, alert.annotations.summary)
+ * }
+ * ```
  */
 export type Alert = {
   /** Unique for the engine's life, e.g. `cpu-usage#3`. */
@@ -69,7 +104,13 @@ export type Alert = {
   occurrences: number
 }
 
-/** What a transition did to an alert. */
+/**
+ * What a transition did to an alert.
+ * @example
+ * ```ts
+ * for (const t of engine.evaluate()) if (t.change === 'escalated') page(t.alert)
+ * ```
+ */
 export type AlertChangeKind =
   | 'pending'
   | 'firing'
@@ -81,7 +122,13 @@ export type AlertChangeKind =
   | 'reopened'
   | 'acknowledged'
 
-/** One state change, as returned by `AlertEngine.evaluate()` and emitted as `alert:transition`. */
+/**
+ * One state change, as returned by `AlertEngine.evaluate()` and emitted as `alert:transition`.
+ * @example
+ * ```ts
+ * for (const t of engine.evaluate()) console.log(`${t.alert.id}: ${t.from} → ${t.to} (${t.change})`)
+ * ```
+ */
 export interface AlertTransition {
   alert: Alert
   change: AlertChangeKind
@@ -93,10 +140,22 @@ export interface AlertTransition {
   at: number
 }
 
-/** Why an alert is part of a notification. */
+/**
+ * Why an alert is part of a notification.
+ * @example
+ * ```ts
+ * engine.bus.on('alert:firing', ({ alert }) => { if (alert.reason !== 'repeat') page(alert) })
+ * ```
+ */
 export type AlertNotificationReason = 'firing' | 'escalated' | 'no-data' | 'resolved' | 'repeat' | 'acknowledged'
 
-/** An alert inside a notification, with the reason it is there. */
+/**
+ * An alert inside a notification, with the reason it is there.
+ * @example
+ * ```ts
+ * engine.addNotifier((n) => { for (const alert of n.alerts) console.log(alert.reason, alert.labels.alertname, alert.state) })
+ * ```
+ */
 export type NotifiedAlert = Alert & {
   reason: AlertNotificationReason
 }
@@ -104,6 +163,10 @@ export type NotifiedAlert = Alert & {
 /**
  * One message to the notifiers: the alerts of a group that changed since the group was last
  * notified (plus, for a repeat, the ones still firing).
+ * @example
+ * ```ts
+ * engine.addNotifier((n) => chat.post(`[${n.status}] ${n.groupKey}: ${n.alerts.length} alert(s)${n.repeat ? ' (repeat)' : ''}`))
+ * ```
  */
 export interface AlertNotification {
   /** Sequence number, unique for the engine. */
@@ -120,15 +183,34 @@ export interface AlertNotification {
   at: number
 }
 
-/** Payload of the per-alert notification events (`alert:firing`, `alert:resolved`, …). */
+/**
+ * Payload of the per-alert notification events (`alert:firing`, `alert:resolved`, …).
+ * @example
+ * ```ts
+ * engine.bus.on('alert:resolved', ({ alert, notification }) => console.log(`${alert.id} resolved (notification ${notification.id})`))
+ * ```
+ */
 export interface AlertNotificationEvent {
   alert: NotifiedAlert
   notification: AlertNotification
 }
 
-/** Why a notification, or an alert in it, was held back. */
+/**
+ * Why a notification, or an alert in it, was held back.
+ * @example
+ * ```ts
+ * engine.bus.on('alert:suppressed', (e) => { if (e.reason === 'flapping') console.log(`${e.alert.id} is flapping`) })
+ * ```
+ */
 export type AlertSuppressionReason = 'silenced' | 'inhibited' | 'flapping' | 'cooldown' | 'rate-limited'
 
+/**
+ * Payload of `alert:suppressed`: an alert held back from notifiers, and why.
+ * @example
+ * ```ts
+ * engine.bus.on('alert:suppressed', (e) => console.log(`${e.alert.id} held back: ${e.reason}`))
+ * ```
+ */
 export interface AlertSuppressedEvent {
   alert: Alert
   reason: AlertSuppressionReason
@@ -136,6 +218,13 @@ export interface AlertSuppressedEvent {
   at: number
 }
 
+/**
+ * Payload of `alert:notifier-failed`: a notifier that failed, timed out or dropped a notification.
+ * @example
+ * ```ts
+ * engine.bus.on('alert:notifier-failed', (e) => log.warn({ err: e.error }, `${e.notifier} ${e.reason} after ${e.attempts} attempt(s)`))
+ * ```
+ */
 export interface AlertNotifierFailedEvent {
   /** The notifier's `name`. */
   notifier: string
@@ -147,6 +236,13 @@ export interface AlertNotifierFailedEvent {
   error: unknown
 }
 
+/**
+ * Payload of `alert:rule-error`: a rule that threw or read invalid data during an evaluation.
+ * @example
+ * ```ts
+ * engine.bus.on('alert:rule-error', (e) => log.error({ err: e.error }, `rule ${e.ruleId} failed`))
+ * ```
+ */
 export interface AlertRuleErrorEvent {
   ruleId: string
   error: unknown
@@ -154,7 +250,14 @@ export interface AlertRuleErrorEvent {
   at: number
 }
 
-/** Events emitted by AlertEngine. */
+/**
+ * Events emitted by AlertEngine.
+ * @example
+ * ```ts
+ * engine.bus.on('alert:firing', ({ alert }) => page(alert))
+ * engine.bus.on('alert:notifier-failed', (e) => log.warn(e.notifier, e.error))
+ * ```
+ */
 export interface AlertsEvents {
   /** Notification: an alert started firing (or fires again after a silence ended, or repeats). */
   'alert:firing': (event: AlertNotificationEvent) => void

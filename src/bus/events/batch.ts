@@ -1,6 +1,19 @@
-/** Why a `BatchProcessor` flushed. */
+/**
+ * Why a `BatchProcessor` flushed.
+ * @example
+ * ```ts
+ * audit.bus.on('batch:flush', (e) => { if (e.reason === 'time') console.log(`partial batch of ${e.size}`) })
+ * ```
+ */
 export type FlushReason = 'size' | 'time' | 'manual' | 'close'
 
+/**
+ * Payload of `batch:flush`: a `BatchProcessor` batch that its handler accepted.
+ * @example
+ * ```ts
+ * audit.bus.on('batch:flush', (e) => console.log(`${e.processor}: ${e.size} items (${e.reason}) in ${e.durationMs} ms, ${e.attempts} attempt(s)`))
+ * ```
+ */
 export interface BatchFlushEvent {
   /** The processor's `name`. */
   processor: string
@@ -14,6 +27,13 @@ export interface BatchFlushEvent {
   waitMs: number
 }
 
+/**
+ * Payload of `batch:error`: a `BatchProcessor` batch that failed all its attempts.
+ * @example
+ * ```ts
+ * audit.bus.on('batch:error', (e) => log.error({ err: e.error }, `${e.processor} lost ${e.size} items after ${e.attempts} attempts`))
+ * ```
+ */
 export interface BatchErrorEvent {
   processor: string
   size: number
@@ -21,6 +41,13 @@ export interface BatchErrorEvent {
   error: unknown
 }
 
+/**
+ * Payload of `batch:retry`: a failed `BatchProcessor` batch about to be attempted again.
+ * @example
+ * ```ts
+ * audit.bus.on('batch:retry', (e) => console.log(`${e.processor}: attempt ${e.attempt} in ${e.delayMs} ms`))
+ * ```
+ */
 export interface BatchRetryEvent {
   processor: string
   size: number
@@ -30,6 +57,13 @@ export interface BatchRetryEvent {
   error: unknown
 }
 
+/**
+ * Payload of `batch:drop`: items or calls refused or withdrawn before they were processed.
+ * @example
+ * ```ts
+ * audit.bus.on('batch:drop', (e) => dropped.inc({ processor: e.processor, reason: e.reason }, e.count))
+ * ```
+ */
 export interface BatchDropEvent {
   /** The BatchProcessor or PredictionBatcher `name`. */
   processor: string
@@ -37,6 +71,13 @@ export interface BatchDropEvent {
   count: number
 }
 
+/**
+ * Payload of `prediction:batch`: one `predictMany` call of a `PredictionBatcher`, successful or not.
+ * @example
+ * ```ts
+ * scores.bus.on('prediction:batch', (e) => console.log(`${e.batcher}: ${e.size} inputs for ${e.calls} calls in ${e.latencyMs} ms`))
+ * ```
+ */
 export interface PredictionBatchEvent {
   /** The PredictionBatcher's `name`. */
   batcher: string
@@ -63,7 +104,14 @@ export interface PredictionBatchEvent {
   itemErrors?: number
 }
 
-/** Events emitted by BatchProcessor and PredictionBatcher. */
+/**
+ * Events emitted by BatchProcessor and PredictionBatcher.
+ * @example
+ * ```ts
+ * audit.bus.on('batch:error', (e) => log.error(e.error))
+ * scores.bus.on('prediction:batch', (e) => console.log(e.size, e.waitMs))
+ * ```
+ */
 export interface BatchEvents {
   'batch:flush': (event: BatchFlushEvent) => void
   'batch:error': (event: BatchErrorEvent) => void

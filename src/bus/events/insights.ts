@@ -1,15 +1,39 @@
 import type { Labels } from './monitor'
 
-/** How much a finding matters. `critical` needs attention now; `low` is worth knowing. */
+/**
+ * How much a finding matters. `critical` needs attention now; `low` is worth knowing.
+ * @example
+ * ```ts
+ * const urgent = insights.insights({ minSeverity: 'high' })
+ * ```
+ */
 export type InsightSeverity = 'low' | 'medium' | 'high' | 'critical'
 
-/** What limits the process: the resource or dependency a bottleneck is about. */
+/**
+ * What limits the process: the resource or dependency a bottleneck is about.
+ * @example
+ * ```ts
+ * const loopBound = insights.bottlenecks().some((b) => b.kind === 'event-loop')
+ * ```
+ */
 export type BottleneckKind = 'cpu' | 'memory' | 'event-loop' | 'io' | 'database' | 'queue' | 'cache'
 
-/** The unit of an {@link Evidence} value. */
+/**
+ * The unit of an {@link Evidence} value.
+ * @example
+ * ```ts
+ * const percentages = bottleneck.evidence.filter((e) => e.unit === 'percent')
+ * ```
+ */
 export type EvidenceUnit = 'percent' | 'ratio' | 'seconds' | 'bytes' | 'count' | 'per-second' | 'bytes-per-second'
 
-/** One metric reading that supports a finding. */
+/**
+ * One metric reading that supports a finding.
+ * @example
+ * ```ts
+ * for (const e of bottleneck.evidence) console.log(`${e.metric} ${e.stat} = ${e.value} ${e.unit} (limit ${e.threshold ?? '-'})`)
+ * ```
+ */
 export interface Evidence {
   /** The metric read, e.g. `process_cpu_usage_percent`. */
   metric: string
@@ -25,7 +49,13 @@ export interface Evidence {
   note?: string
 }
 
-/** A resource or dependency that limits the process, with the evidence for it. */
+/**
+ * A resource or dependency that limits the process, with the evidence for it.
+ * @example
+ * ```ts
+ * for (const b of insights.bottlenecks()) console.log(`[${b.severity}] ${b.title}: ${b.recommendation}`)
+ * ```
+ */
 export interface Bottleneck {
   /** Stable while the same trouble lasts: the kind, plus the series label for per-instance kinds (`cache:users`). */
   id: string
@@ -49,7 +79,13 @@ export interface Bottleneck {
   at: number
 }
 
-/** Payload of `insight:bottleneck`: a bottleneck appeared or got worse. */
+/**
+ * Payload of `insight:bottleneck`: a bottleneck appeared or got worse.
+ * @example
+ * ```ts
+ * insights.bus.on('insight:bottleneck', (e) => console.log(e.change, e.bottleneck.id, e.bottleneck.severity))
+ * ```
+ */
 export interface InsightBottleneckEvent {
   bottleneck: Bottleneck
   change: 'detected' | 'escalated'
@@ -59,7 +95,13 @@ export interface InsightBottleneckEvent {
   at: number
 }
 
-/** Payload of `insight:resolved`: a bottleneck reported earlier is no longer found. */
+/**
+ * Payload of `insight:resolved`: a bottleneck reported earlier is no longer found.
+ * @example
+ * ```ts
+ * insights.bus.on('insight:resolved', (e) => console.log(`${e.id} cleared after ${e.durationMs} ms`))
+ * ```
+ */
 export interface InsightResolvedEvent {
   id: string
   kind: BottleneckKind
@@ -74,10 +116,21 @@ export interface InsightResolvedEvent {
 /**
  * A band of resource utilisation. Boundaries (defaults from the reference system):
  * green < 60 %, yellow < 75 %, orange < 85 %, red < 95 %, critical ≥ 95 %.
+ * @example
+ * ```ts
+ * const zone: ResourceZone = insights.zone().zone
+ * if (zone === 'red' || zone === 'critical') shedOptionalWork()
+ * ```
  */
 export type ResourceZone = 'green' | 'yellow' | 'orange' | 'red' | 'critical'
 
-/** What the monitor is asked to do while a zone lasts. */
+/**
+ * What the monitor is asked to do while a zone lasts.
+ * @example
+ * ```ts
+ * const { sourcePriorityFloor, historyResolution } = insights.zone().policy
+ * ```
+ */
 export interface ZonePolicy {
   /** Sources below this priority are paused (`'low'` keeps every source). */
   sourcePriorityFloor: 'low' | 'medium' | 'high' | 'critical'
@@ -85,7 +138,13 @@ export interface ZonePolicy {
   historyResolution: number
 }
 
-/** Payload of `insight:zone-changed`. */
+/**
+ * Payload of `insight:zone-changed`.
+ * @example
+ * ```ts
+ * insights.bus.on('insight:zone-changed', (e) => console.log(`${e.from} → ${e.to}: ${e.resource} at ${e.utilization} %`))
+ * ```
+ */
 export interface InsightZoneChangedEvent {
   from: ResourceZone
   to: ResourceZone
@@ -105,10 +164,22 @@ export interface InsightZoneChangedEvent {
   at: number
 }
 
-/** How an optimization rule's action ended. */
+/**
+ * How an optimization rule's action ended.
+ * @example
+ * ```ts
+ * insights.bus.on('optimization:applied', (e) => { if (e.outcome !== 'applied') log.warn({ err: e.error }, `${e.rule} ${e.outcome}`) })
+ * ```
+ */
 export type OptimizationOutcome = 'applied' | 'failed' | 'timed-out'
 
-/** Payload of `optimization:applied`: one run of an optimization rule's action. */
+/**
+ * Payload of `optimization:applied`: one run of an optimization rule's action.
+ * @example
+ * ```ts
+ * insights.bus.on('optimization:applied', (e) => console.log(`${e.name}: ${e.outcome}, ${e.impact} (${e.durationMs} ms)`))
+ * ```
+ */
 export interface OptimizationAppliedEvent {
   /** The rule's id. */
   rule: string
@@ -127,7 +198,14 @@ export interface OptimizationAppliedEvent {
   at: number
 }
 
-/** Events emitted by InsightEngine. */
+/**
+ * Events emitted by InsightEngine.
+ * @example
+ * ```ts
+ * insights.bus.on('insight:bottleneck', (e) => console.log(e.bottleneck.title))
+ * insights.bus.on('insight:zone-changed', (e) => console.log(e.to, e.policy))
+ * ```
+ */
 export interface InsightsEvents {
   'insight:bottleneck': (event: InsightBottleneckEvent) => void
   'insight:resolved': (event: InsightResolvedEvent) => void

@@ -1,4 +1,11 @@
-/** Label names to values of one series. */
+/**
+ * Label names to values of one series.
+ * @example
+ * ```ts
+ * const labels: Labels = { method: 'GET', route: '/users/:id', status_class: '2xx' }
+ * monitor.record('http_server_request_duration_seconds', 0.042, labels)
+ * ```
+ */
 export type Labels = Readonly<Record<string, string>>
 
 /**
@@ -9,9 +16,20 @@ export type Labels = Readonly<Record<string, string>>
  * - `kind-mismatch`: the name belongs to a metric of another kind (e.g. `record()` on a counter);
  * - `too-many-metrics`: creating the metric would pass `maxMetrics`;
  * - `closed`: the monitor is closed.
+ * @example
+ * ```ts
+ * monitor.bus.on('monitor:value-dropped', (e) => { if (e.reason === 'too-many-metrics') log.warn(`raise maxMetrics: ${e.metric} dropped`) })
+ * ```
  */
 export type MonitorDropReason = 'invalid-value' | 'invalid-name' | 'invalid-labels' | 'kind-mismatch' | 'too-many-metrics' | 'closed'
 
+/**
+ * Payload of `monitor:value-dropped`: a value the monitor refused to record.
+ * @example
+ * ```ts
+ * monitor.bus.on('monitor:value-dropped', (e) => log.debug(`${e.metric}: ${e.reason} (${e.value})`))
+ * ```
+ */
 export interface MonitorValueDroppedEvent {
   metric: string
   reason: MonitorDropReason
@@ -20,6 +38,13 @@ export interface MonitorValueDroppedEvent {
   labels?: Labels
 }
 
+/**
+ * Payload of `monitor:series-dropped`: label sets of a metric folded into its `overflow` series.
+ * @example
+ * ```ts
+ * monitor.bus.on('monitor:series-dropped', (e) => log.warn(`${e.metric} is over ${e.limit} series; ${e.folded} values folded`, e.labels))
+ * ```
+ */
 export interface MonitorSeriesDroppedEvent {
   metric: string
   /** The label set that did not get its own series (the latest one, when several were folded). */
@@ -32,6 +57,13 @@ export interface MonitorSeriesDroppedEvent {
   foldedTotal: number
 }
 
+/**
+ * Payload of `monitor:source-error`: a source run that threw, rejected or timed out.
+ * @example
+ * ```ts
+ * monitor.bus.on('monitor:source-error', (e) => log.warn({ err: e.error }, `${e.source} failed ${e.consecutiveFailures}× (timed out: ${e.timedOut})`))
+ * ```
+ */
 export interface MonitorSourceErrorEvent {
   source: string
   /** The failure; a {@link TimeoutError} when the source hung past its `timeoutMs`. */
@@ -43,6 +75,13 @@ export interface MonitorSourceErrorEvent {
   consecutiveFailures: number
 }
 
+/**
+ * Payload of `monitor:source-recovered`: a failing source that succeeded again.
+ * @example
+ * ```ts
+ * monitor.bus.on('monitor:source-recovered', (e) => log.info(`${e.source} back after ${e.failures} failures, ${e.downMs} ms`))
+ * ```
+ */
 export interface MonitorSourceRecoveredEvent {
   source: string
   /** Failed runs before this success. */
@@ -51,6 +90,13 @@ export interface MonitorSourceRecoveredEvent {
   downMs: number
 }
 
+/**
+ * Payload of `monitor:sample`: one sample of the process sampler.
+ * @example
+ * ```ts
+ * monitor.bus.on('monitor:sample', (e) => console.log(e.values.process_cpu_usage_percent, e.durationMs))
+ * ```
+ */
 export interface MonitorSampleEvent {
   /** Monitor clock time of the sample, ms. */
   at: number
@@ -60,6 +106,14 @@ export interface MonitorSampleEvent {
   values: Readonly<Record<string, number>>
 }
 
+/**
+ * Payload of `monitor:snapshot`, also returned by `PerformanceMonitor.snapshot()`: one history snapshot.
+ * @example
+ * ```ts
+ * monitor.bus.on('monitor:snapshot', (e) => console.log(`${e.points} points at ${e.at} in ${e.durationMs} ms`))
+ * const { points } = monitor.snapshot()
+ * ```
+ */
 export interface MonitorSnapshotEvent {
   /** Monitor clock time of the snapshot (the `t` of its history points), ms. */
   at: number
@@ -69,7 +123,13 @@ export interface MonitorSnapshotEvent {
   durationMs: number
 }
 
-/** One heap trough: the lowest heap seen in one segment of the detection window. */
+/**
+ * One heap trough: the lowest heap seen in one segment of the detection window.
+ * @example
+ * ```ts
+ * monitor.bus.on('monitor:leak-suspected', (e) => console.log(e.troughs.map((trough) => `${trough.t}: ${trough.value} B`)))
+ * ```
+ */
 export interface HeapTrough {
   /** Monitor clock time, ms. */
   t: number
@@ -77,6 +137,13 @@ export interface HeapTrough {
   value: number
 }
 
+/**
+ * Payload of `monitor:leak-suspected`: the evidence that heap troughs rose steadily across the detection window.
+ * @example
+ * ```ts
+ * monitor.bus.on('monitor:leak-suspected', (e) => log.error(`heap +${e.growthPercent.toFixed(1)} % (${e.growthBytes} B) over ${e.windowMs} ms, r² ${e.r2}`))
+ * ```
+ */
 export interface MonitorLeakSuspectedEvent {
   /** The metric the detector watched: `nodejs_heap_used_bytes`. */
   metric: string
@@ -100,7 +167,14 @@ export interface MonitorLeakSuspectedEvent {
   samples: number
 }
 
-/** Events emitted by PerformanceMonitor. */
+/**
+ * Events emitted by PerformanceMonitor.
+ * @example
+ * ```ts
+ * monitor.bus.on('monitor:source-error', (e) => log.warn(e.source, e.error))
+ * monitor.bus.on('monitor:leak-suspected', (e) => log.error(e.slopeBytesPerSecond))
+ * ```
+ */
 export interface MonitorEvents {
   /** A value was not recorded (counted in `perfkit_monitor_dropped_total`). Emitted only when listened to. */
   'monitor:value-dropped': (event: MonitorValueDroppedEvent) => void
