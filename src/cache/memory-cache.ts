@@ -203,16 +203,22 @@ export class MemoryCache<K extends {}, V extends {}> {
    * entry to the most-recently-used end.
    */
   get(key: K): V | undefined {
+    // Kept tiny on purpose: small enough for V8 to inline into the caller together with
+    // lru-cache's get(). Anything rarer (events, options) lives in methods of its own.
     if (this.#plainGet) {
       const value = this.#lru.get(key)
       if (value !== undefined) {
         this.#stats.hits++
-        if (this.#onHit.open) this.bus.emit('cache:hit', { cache: this.name, key, stale: false })
+        if (this.#onHit.open) this.#emitHit(key, false)
         return value
       }
       return this.#miss(key)
     }
     return this.#getWithOptions(key)
+  }
+
+  #emitHit(key: K, stale: boolean): void {
+    this.bus.emit('cache:hit', { cache: this.name, key, stale })
   }
 
   /** get() for caches with `allowStale` or `updateAgeOnGet`, kept off the plain path. */
@@ -232,7 +238,7 @@ export class MemoryCache<K extends {}, V extends {}> {
     if (value === undefined) return this.#miss(key)
     this.#stats.hits++
     if (stale) this.#stats.staleHits++
-    if (this.#onHit.open) this.bus.emit('cache:hit', { cache: this.name, key, stale })
+    if (this.#onHit.open) this.#emitHit(key, stale)
     return value
   }
 
