@@ -12,7 +12,13 @@ import { type EmitTarget, SocketQueue } from './socket-queue'
 
 export type { EmitTarget } from './socket-queue'
 
-/** Options of {@link BatchedEmitter}. */
+/**
+ * Options of {@link BatchedEmitter}.
+ * @example
+ * ```ts
+ * const batches = new BatchedEmitter({ maxBatchSize: 20, maxWaitMs: 50, maxMessagesPerSecond: 200, monitor })
+ * ```
+ */
 export interface BatchedEmitterOptions {
   /** Messages per batch; a full batch is sent at once. @defaultValue 10 */
   maxBatchSize?: number
@@ -40,13 +46,25 @@ export interface BatchedEmitterOptions {
   clock?: Clock | (() => number)
 }
 
-/** Options of one {@link BatchedEmitter.emit}. */
+/**
+ * Options of one {@link BatchedEmitter.emit}.
+ * @example
+ * ```ts
+ * batches.emit(socket, 'job:done', result, { priority: 'high' })
+ * ```
+ */
 export interface EmitOptions {
   /** `'high'`: send the socket's queue now, this message last (order is kept). @defaultValue `'normal'` */
   priority?: 'high' | 'normal'
 }
 
-/** Counters of a {@link BatchedEmitter}. */
+/**
+ * Counters of a {@link BatchedEmitter}.
+ * @example
+ * ```ts
+ * const { batches, messages, dropped } = emitter.stats()
+ * ```
+ */
 export interface BatchedEmitterStats {
   /** Sockets with a queue now. */
   sockets: number
@@ -61,12 +79,18 @@ export interface BatchedEmitterStats {
   bytesAfterCompression: number
   /** Messages dropped: queue full, or socket gone before its batch left. */
   dropped: { queueFull: number; disconnected: number }
-  /** Times a flush was held back by the rate limit. */
+  /** Times a socket's batch had to wait for the rate limit. */
   rateLimited: number
   averageBatchSize: number
 }
 
-/** Metric names the emitter records when given a monitor. */
+/**
+ * Metric names the emitter records when given a monitor.
+ * @example
+ * ```ts
+ * const meanBatch = monitor.stats(BATCH_EMITTER_METRICS.batchSize)?.mean
+ * ```
+ */
 export const BATCH_EMITTER_METRICS = {
   /** Distribution of messages per batch. */
   batchSize: 'socketio_batch_size',

@@ -1,7 +1,13 @@
 // A label value set that cannot grow without bound: names are kept as they are up to a
 // limit (or an allow-list), and every later name is recorded as one overflow value.
 
-/** The label value of names past the limit or outside the allow-list. */
+/**
+ * The label value of names past the limit or outside the allow-list.
+ * @example
+ * ```ts
+ * const others = monitor.value(SOCKET_METRICS.eventsReceived, { event: OTHER_LABEL })
+ * ```
+ */
 export const OTHER_LABEL = '_other'
 
 /** Maps raw names to bounded label values. */

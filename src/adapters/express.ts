@@ -15,10 +15,29 @@ import { reportToBus } from './report'
 
 export { HTTP_METRICS, KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, statusClass } from './http-metrics'
 export type { HttpInstrumentationOptions } from './http-metrics'
-export type { AlertLike, AlertsPort, BatcherPort, CachePort, InsightsPort, MetricsWriter, MonitorPort } from '../api/ports'
+export type {
+  AlertLike,
+  AlertsPort,
+  BatcherPort,
+  CachePort,
+  DistributionStats,
+  InsightsPort,
+  MetricDescription,
+  MetricsWriter,
+  MonitorPort,
+  PreloadOutcome,
+  StatsWindow,
+} from '../api/ports'
 export type { ApiRequest, ApiResponse, AuthorizeHook, CacheBinding, ClientMetricsOptions, PerformanceApiOptions } from '../api/types'
 
-/** Options of {@link performanceMiddleware}. */
+/**
+ * Options of {@link performanceMiddleware}.
+ * @example
+ * ```ts
+ * const options: PerformanceMiddlewareOptions = { monitor, skip: (req) => req.path === '/healthz' }
+ * app.use(performanceMiddleware(options))
+ * ```
+ */
 export interface PerformanceMiddlewareOptions extends InstrumentationBase<Request> {}
 
 type Marked = Request & { [API_ROUTE]?: string }
@@ -95,7 +114,14 @@ function skipped(skip: (req: Request) => boolean, req: Request, owner: { readonl
   }
 }
 
-/** Options of {@link performanceRouter}. */
+/**
+ * Options of {@link performanceRouter}: the performance API's options.
+ * @example
+ * ```ts
+ * const options: PerformanceRouterOptions = { monitor, alerts, authorize: (request) => request.headers['x-admin'] === secret }
+ * app.use(performanceRouter(options))
+ * ```
+ */
 export interface PerformanceRouterOptions extends PerformanceApiOptions {}
 
 /**

@@ -16,10 +16,29 @@ import { reportToBus } from './report'
 
 export { HTTP_METRICS, KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, statusClass } from './http-metrics'
 export type { HttpInstrumentationOptions } from './http-metrics'
-export type { AlertLike, AlertsPort, BatcherPort, CachePort, InsightsPort, MetricsWriter, MonitorPort } from '../api/ports'
+export type {
+  AlertLike,
+  AlertsPort,
+  BatcherPort,
+  CachePort,
+  DistributionStats,
+  InsightsPort,
+  MetricDescription,
+  MetricsWriter,
+  MonitorPort,
+  PreloadOutcome,
+  StatsWindow,
+} from '../api/ports'
 export type { ApiRequest, ApiResponse, AuthorizeHook, CacheBinding, ClientMetricsOptions, PerformanceApiOptions } from '../api/types'
 
-/** Options of {@link perfkitPlugin}: the instrumentation's and the API's. */
+/**
+ * Options of {@link perfkitPlugin}: the instrumentation's and the API's.
+ * @example
+ * ```ts
+ * const options: PerfkitPluginOptions = { monitor, alerts, prefix: '/perf', prometheusPath: false }
+ * await app.register(perfkitPlugin, options)
+ * ```
+ */
 export interface PerfkitPluginOptions extends InstrumentationBase<FastifyRequest>, Omit<PerformanceApiOptions, 'monitor'> {
   /** Record requests. @defaultValue true */
   instrument?: boolean
@@ -27,14 +46,15 @@ export interface PerfkitPluginOptions extends InstrumentationBase<FastifyRequest
   api?: boolean
 }
 
-/** Per-request state, on a decorated request property (one shape for every request). */
-const STATE = 'perfkitState'
-interface RequestState {
-  start: number
-  /** 0: not recorded (skipped), 1: in flight, 2: recorded. */
-  phase: 0 | 1 | 2
-}
-type WithState = FastifyRequest & { [STATE]: RequestState | null }
+/**
+ * Per-request state in decorated request properties (one shape for every request, no
+ * allocation): the phase (0 not recorded, 1 in flight, 2 recorded) and, with an injected
+ * clock only, the start time. On the default clock the duration is Fastify's own
+ * `reply.elapsedTime`, which it measures anyway.
+ */
+const PHASE = 'perfkitPhase'
+const START = 'perfkitStart'
+type WithState = FastifyRequest & { [PHASE]: number; [START]: number }
 
 const plugin: FastifyPluginCallback<PerfkitPluginOptions> = (fastify: FastifyInstance, options: PerfkitPluginOptions, done: (error?: Error) => void) => {
   try {
@@ -44,7 +64,7 @@ const plugin: FastifyPluginCallback<PerfkitPluginOptions> = (fastify: FastifyIns
     // Validate everything before registering anything.
     const settings = instrumentation<FastifyRequest>(options)
     const performanceApi = api ? createPerformanceApi(options as PerformanceApiOptions) : undefined
-    if (instrument) registerHooks(fastify, settings)
+    if (instrument) registerHooks(fastify, settings, options.clock !== undefined)
     if (performanceApi !== undefined) {
       for (const route of performanceApi.routes) {
         const config: Record<PropertyKey, unknown> = { [API_ROUTE]: route.path }
@@ -79,9 +99,10 @@ const plugin: FastifyPluginCallback<PerfkitPluginOptions> = (fastify: FastifyIns
   }
 }
 
-function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof instrumentation<FastifyRequest>>): void {
+function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof instrumentation<FastifyRequest>>, ownClock: boolean): void {
   const { recorder, clock, route: routeOf, skip, recordApiRequests, monitor } = settings
-  fastify.decorateRequest(STATE, null)
+  fastify.decorateRequest(PHASE, 0)
+  fastify.decorateRequest(START, 0)
 
   fastify.addHook('onRequest', (request, _reply, next) => {
     let skipped = false
@@ -93,16 +114,18 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
       }
     }
     if (!skipped) {
-      ;(request as WithState)[STATE] = { start: clock.now(), phase: 1 }
+      const r = request as WithState
+      r[PHASE] = 1
+      if (ownClock) r[START] = clock.now()
       recorder.start()
     }
     next()
   })
 
   fastify.addHook('onResponse', (request, reply, next) => {
-    const state = (request as WithState)[STATE]
-    if (state !== null && state.phase === 1) {
-      state.phase = 2
+    const r = request as WithState
+    if (r[PHASE] === 1) {
+      r[PHASE] = 2
       try {
         const options = request.routeOptions
         const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]
@@ -117,7 +140,7 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
             method,
             route,
             status,
-            (clock.now() - state.start) / 1000,
+            (ownClock ? clock.now() - r[START] : reply.elapsedTime) / 1000,
             contentLength(request.headers['content-length']),
             bodyless ? -1 : contentLength(reply.getHeader('content-length')),
           )
@@ -130,9 +153,9 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
   })
 
   fastify.addHook('onRequestAbort', (request, next) => {
-    const state = (request as WithState)[STATE]
-    if (state !== null && state.phase === 1) {
-      state.phase = 2
+    const r = request as WithState
+    if (r[PHASE] === 1) {
+      r[PHASE] = 2
       try {
         const options = request.routeOptions
         const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]

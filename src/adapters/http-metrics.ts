@@ -5,7 +5,13 @@ import type { Labels } from '../index'
 import type { MetricsWriter } from '../api/ports'
 import { reportToBus } from './report'
 
-/** Metric names the HTTP adapters record (OpenTelemetry HTTP semantics, Prometheus naming). */
+/**
+ * Metric names the HTTP adapters record (OpenTelemetry HTTP semantics, Prometheus naming).
+ * @example
+ * ```ts
+ * const p95 = monitor.stats(HTTP_METRICS.duration, { route: '/users/:id' })?.p95
+ * ```
+ */
 export const HTTP_METRICS = {
   /** Distribution of request durations, seconds; labels `method`, `route`, `status_class`. */
   duration: 'http_server_request_duration_seconds',
@@ -23,16 +29,40 @@ export const HTTP_METRICS = {
   responseSize: 'http_server_response_body_size_bytes',
 } as const
 
-/** The `route` label of requests no route matched (404s, static files, bare middleware). */
+/**
+ * The `route` label of requests no route matched (404s, static files, bare middleware).
+ * @example
+ * ```ts
+ * const notFound = monitor.value(HTTP_METRICS.requests, { route: UNMATCHED_ROUTE, status_class: '4xx' })
+ * ```
+ */
 export const UNMATCHED_ROUTE = 'unmatched'
 
-/** The `method` label of a method outside the known set. */
+/**
+ * The `method` label of a method outside the known set.
+ * @example
+ * ```ts
+ * const odd = monitor.value(HTTP_METRICS.requests, { method: OTHER_METHOD })
+ * ```
+ */
 export const OTHER_METHOD = '_OTHER'
 
-/** The methods recorded by name (RFC 9110 and PATCH); any other becomes {@link OTHER_METHOD}. */
+/**
+ * The methods recorded by name (RFC 9110 and PATCH); any other becomes {@link OTHER_METHOD}.
+ * @example
+ * ```ts
+ * app.use(performanceMiddleware({ monitor, knownMethods: [...KNOWN_METHODS, 'QUERY'] }))
+ * ```
+ */
 export const KNOWN_METHODS: readonly string[] = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']
 
-/** Options shared by the Express middleware and the Fastify plugin. */
+/**
+ * Options shared by the Express middleware and the Fastify plugin.
+ * @example
+ * ```ts
+ * app.use(performanceMiddleware({ monitor, unmatchedRoute: 'other', recordSizes: false }))
+ * ```
+ */
 export interface HttpInstrumentationOptions {
   /** The `route` label of requests no route matched. @defaultValue `'unmatched'` */
   unmatchedRoute?: string
@@ -57,7 +87,13 @@ interface RouteLabels {
 
 const CLASS_NAMES = ['unknown', '1xx', '2xx', '3xx', '4xx', '5xx']
 
-/** The `status_class` label of a status code: `'2xx'`, … or `'unknown'`. */
+/**
+ * The `status_class` label of a status code: `'2xx'`, … or `'unknown'`.
+ * @example
+ * ```ts
+ * statusClass(404) // '4xx'
+ * ```
+ */
 export function statusClass(status: number): string {
   return CLASS_NAMES[classIndex(status)] as string
 }

@@ -24,7 +24,7 @@ export interface InstrumentationBase<Req> extends HttpInstrumentationOptions {
   skip?: (request: Req) => boolean
   /** Record the performance API's own requests (the dashboard polls it). @defaultValue false */
   recordApiRequests?: boolean
-  /** Clock for request durations, ms. @defaultValue `performance` */
+  /** Clock for request durations, ms. @defaultValue `performance` (on Fastify, its own `reply.elapsedTime`) */
   clock?: Clock | (() => number)
 }
 

@@ -7,11 +7,25 @@
  */
 import { BATCH_EVENT, type BatchEnvelope, type BatchMessage } from './batch-envelope'
 
-// socket.io-client types listeners with `any` arguments; so must this, to accept its Socket.
+/**
+ * A listener of a client socket. socket.io-client types listeners with `any` arguments; so
+ * must this, to accept its Socket.
+ * @example
+ * ```ts
+ * const onProgress: BatchListener = (step) => render(step)
+ * ```
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Listener = (...args: any[]) => void
+export type BatchListener = (...args: any[]) => void
+type Listener = BatchListener
 
-/** What {@link unpackBatches} needs of a client socket: a socket.io-client `Socket` fits. */
+/**
+ * What {@link unpackBatches} needs of a client socket: a socket.io-client `Socket` fits.
+ * @example
+ * ```ts
+ * const receiver: BatchReceiver = io('http://localhost:3000')
+ * ```
+ */
 export interface BatchReceiver {
   on(event: string, listener: Listener): unknown
   off(event: string, listener: Listener): unknown
@@ -19,7 +33,13 @@ export interface BatchReceiver {
   listenersAny?(): Listener[]
 }
 
-/** Options of {@link unpackBatches}. */
+/**
+ * Options of {@link unpackBatches}.
+ * @example
+ * ```ts
+ * unpackBatches(socket, { event: 'updates', onError: (error) => log.warn(error) })
+ * ```
+ */
 export interface UnpackOptions {
   /** The batch event, as configured on the server's BatchedEmitter. @defaultValue `'perfkit:batch'` */
   event?: string
@@ -27,7 +47,15 @@ export interface UnpackOptions {
   onError?: (error: unknown) => void
 }
 
-/** What {@link unpackBatches} returns. */
+/**
+ * What {@link unpackBatches} returns.
+ * @example
+ * ```ts
+ * const unpacker = unpackBatches(socket)
+ * await unpacker.idle() // every batch received so far is delivered
+ * unpacker.stop()
+ * ```
+ */
 export interface BatchUnpacker {
   /** Stops listening for batches. Batches already received are still delivered. */
   stop(): void

@@ -9,7 +9,13 @@ import type { MetricsWriter } from '../api/ports'
 import { BoundedLabels } from './bounded-labels'
 import { reportToBus } from './report'
 
-/** Metric names {@link instrumentSocketServer} records. */
+/**
+ * Metric names {@link instrumentSocketServer} records.
+ * @example
+ * ```ts
+ * const ackP95 = monitor.stats(SOCKET_METRICS.eventDuration, { event: 'predict' })?.p95
+ * ```
+ */
 export const SOCKET_METRICS = {
   /** Gauge of connected sockets; label `namespace`. */
   connections: 'socketio_connections',
@@ -27,10 +33,22 @@ export const SOCKET_METRICS = {
   eventDuration: 'socketio_event_duration_seconds',
 } as const
 
-/** The `event` label of an incoming event no handler listens for. */
+/**
+ * The `event` label of an incoming event no handler listens for.
+ * @example
+ * ```ts
+ * const strays = monitor.value(SOCKET_METRICS.eventsReceived, { event: UNHANDLED_EVENT })
+ * ```
+ */
 export const UNHANDLED_EVENT = '_unhandled'
 
-/** Options of {@link instrumentSocketServer}. */
+/**
+ * Options of {@link instrumentSocketServer}.
+ * @example
+ * ```ts
+ * instrumentSocketServer(io, { monitor, eventNames: ['predict', 'subscribe'], namespaces: ['/', '/admin'] })
+ * ```
+ */
 export interface SocketInstrumentationOptions {
   /** The monitor to record into (a PerformanceMonitor). */
   monitor: MetricsWriter
@@ -49,7 +67,13 @@ export interface SocketInstrumentationOptions {
   clock?: Clock | (() => number)
 }
 
-/** What {@link instrumentSocketServer} returns: stop recording with `close()`. */
+/**
+ * What {@link instrumentSocketServer} returns: stop recording with `close()`.
+ * @example
+ * ```ts
+ * using instrumentation = instrumentSocketServer(io, { monitor })
+ * ```
+ */
 export interface SocketServerInstrumentation {
   /** Stops recording. Sockets already connected stop reporting too. Idempotent. */
   close(): void

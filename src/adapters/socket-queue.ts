@@ -4,7 +4,13 @@ import type { Clock } from '../index'
 import { unrefTimeout } from '../internal/timers'
 import type { BatchMessage } from './batch-envelope'
 
-/** What BatchedEmitter needs of a socket: a Socket.IO server `Socket` fits. */
+/**
+ * What BatchedEmitter needs of a socket: a Socket.IO server `Socket` fits.
+ * @example
+ * ```ts
+ * io.on('connection', (socket: EmitTarget) => batches.emit(socket, 'hello', 'world'))
+ * ```
+ */
 export interface EmitTarget {
   readonly connected?: boolean
   emit(event: string, ...args: unknown[]): unknown
@@ -39,6 +45,8 @@ export class SocketQueue {
   #refilledAt: number
   /** When the last size-triggered batch left, clock ms. */
   #lastFullAt = Number.NEGATIVE_INFINITY
+  /** The timer is waiting for the rate limit's tokens: pushes only queue until it fires. */
+  #throttled = false
   readonly #onDisconnect = (): void => this.#disconnected()
 
   constructor(target: EmitTarget, settings: QueueSettings, onGone: () => void) {
@@ -62,7 +70,7 @@ export class SocketQueue {
 
   push(message: BatchMessage): void {
     this.#append(message)
-    if (this.#messages.length < this.#size) {
+    if (this.#messages.length < this.#size || this.#throttled) {
       this.#arm(this.settings.maxWaitMs)
       return
     }
@@ -96,6 +104,7 @@ export class SocketQueue {
         if (this.#tokens + 1e-9 < need) {
           s.rateLimited()
           this.#arm(Math.max(1, Math.ceil(((need - this.#tokens) * 1000) / s.maxMessagesPerSecond)))
+          this.#throttled = true
           return
         }
       }
@@ -153,6 +162,7 @@ export class SocketQueue {
     if (this.#timer !== undefined) return
     this.#timer = unrefTimeout(() => {
       this.#timer = undefined
+      this.#throttled = false
       try {
         this.flush(false)
       } catch (error) {
@@ -163,6 +173,7 @@ export class SocketQueue {
   }
 
   #disarm(): void {
+    this.#throttled = false
     if (this.#timer === undefined) return
     clearTimeout(this.#timer)
     this.#timer = undefined

@@ -3,28 +3,18 @@
 // PredictionBatcher and BatchProcessor satisfy them as they are; so can a test double or a
 // host's own implementation. Every member the API only sometimes uses is optional, and a
 // route whose primitive lacks it answers 501.
-import type { Labels, PerfBus } from '../index'
+import type { DistributionStats, Labels, PerfBus, StatsWindow } from '../index'
 
-/** A window of a windowed monitor read. */
-export type StatsWindow = '1m' | '5m' | '15m' | 'all'
+export type { DistributionStats, StatsWindow }
 
-/** Summary statistics of a distribution, as `monitor.stats()` reports them. */
-export interface DistributionSnapshot {
-  count: number
-  sum: number
-  mean: number
-  min: number
-  max: number
-  stddev: number
-  p50: number
-  p90: number
-  p95: number
-  p99: number
-  p999: number
-  ratePerSec: number
-}
-
-/** The writes the HTTP and Socket.IO instrumentation make. */
+/**
+ * The writes the HTTP and Socket.IO instrumentation make. A PerformanceMonitor is one.
+ * @example
+ * ```ts
+ * const writer: MetricsWriter = new PerformanceMonitor()
+ * app.use(performanceMiddleware({ monitor: writer }))
+ * ```
+ */
 export interface MetricsWriter {
   record(name: string, value: number, labels?: Labels): unknown
   increment(name: string, by?: number, labels?: Labels): unknown
@@ -37,7 +27,13 @@ export interface MetricsWriter {
   readonly bus?: PerfBus
 }
 
-/** One metric as `monitor.metrics()` lists it. */
+/**
+ * One metric as `monitor.metrics()` lists it.
+ * @example
+ * ```ts
+ * const names = monitor.metrics().map((m: MetricDescription) => `${m.name} (${m.kind})`)
+ * ```
+ */
 export interface MetricDescription {
   name: string
   kind: 'counter' | 'gauge' | 'distribution'
@@ -48,9 +44,14 @@ export interface MetricDescription {
 /**
  * The monitor the performance API reads: a PerformanceMonitor. Reads take a label matcher:
  * every series whose labels include the given pairs is merged.
+ * @example
+ * ```ts
+ * const monitor: MonitorPort = new PerformanceMonitor({ processMetrics: true })
+ * app.use(performanceRouter({ monitor }))
+ * ```
  */
 export interface MonitorPort extends MetricsWriter {
-  stats(name: string, labels?: Labels, options?: { window?: StatsWindow }): DistributionSnapshot | undefined
+  stats(name: string, labels?: Labels, options?: { window?: StatsWindow }): DistributionStats | undefined
   value(name: string, labels?: Labels): number | undefined
   rate(name: string, labels?: Labels, options?: { window?: StatsWindow }): number | undefined
   history(name: string, query?: { labels?: Labels; from?: number; to?: number; stat?: string }): ReadonlyArray<{ t: number; value: number }>
@@ -60,7 +61,14 @@ export interface MonitorPort extends MetricsWriter {
   sources?(): unknown
 }
 
-/** The alert engine the API reads and acts on: an AlertEngine. */
+/**
+ * The alert engine the API reads and acts on: an AlertEngine.
+ * @example
+ * ```ts
+ * const alerts: AlertsPort = new AlertEngine({ monitor })
+ * app.use(performanceRouter({ monitor, alerts, authorize }))
+ * ```
+ */
 export interface AlertsPort {
   alerts(filter?: { state?: string | readonly string[]; severity?: string; since?: number; ruleId?: string }): readonly AlertLike[]
   /** One alert by id (active or from the history), or undefined. */
@@ -73,7 +81,13 @@ export interface AlertsPort {
   updateThresholds?(partial: never): unknown
 }
 
-/** The fields of an alert the API and the dashboard use. */
+/**
+ * The fields of an alert the API and the dashboard use (an `Alert` has them all).
+ * @example
+ * ```ts
+ * const firing: AlertLike[] = alerts.alerts({ state: 'firing' })
+ * ```
+ */
 export interface AlertLike {
   id: string
   state: string
@@ -81,7 +95,14 @@ export interface AlertLike {
   [field: string]: unknown
 }
 
-/** The insight engine the API reads: an InsightEngine. */
+/**
+ * The insight engine the API reads: an InsightEngine.
+ * @example
+ * ```ts
+ * const insights: InsightsPort = new InsightEngine({ monitor, alerts })
+ * app.use(performanceRouter({ monitor, insights }))
+ * ```
+ */
 export interface InsightsPort {
   bottlenecks(): unknown
   health(): unknown
@@ -92,7 +113,14 @@ export interface InsightsPort {
   report(): unknown
 }
 
-/** A cache whose statistics the API serves: a MemoryCache. */
+/**
+ * A cache whose statistics the API serves: a MemoryCache.
+ * @example
+ * ```ts
+ * const users: CachePort = new MemoryCache<string, User>({ name: 'users' })
+ * app.use(performanceRouter({ monitor, caches: [users] }))
+ * ```
+ */
 export interface CachePort {
   readonly name: string
   stats(): { hitRate: number; entries: number; hits?: number; misses?: number; evictions?: { total?: number } }
@@ -103,7 +131,13 @@ export interface CachePort {
   preload?(...args: never[]): Promise<PreloadOutcome>
 }
 
-/** What a cache preload reports. */
+/**
+ * What a cache preload reports (MemoryCache's `PreloadResult`).
+ * @example
+ * ```ts
+ * const outcome: PreloadOutcome = await cache.preload(['a', 'b'], load)
+ * ```
+ */
 export interface PreloadOutcome {
   loaded: number
   skipped: number
@@ -111,7 +145,14 @@ export interface PreloadOutcome {
   errors: ReadonlyArray<{ key: unknown; error: unknown }>
 }
 
-/** A PredictionBatcher or BatchProcessor whose statistics (and options) the API serves. */
+/**
+ * A PredictionBatcher or BatchProcessor whose statistics (and options) the API serves.
+ * @example
+ * ```ts
+ * const model: BatcherPort = new PredictionBatcher(predictMany, { name: 'model' })
+ * app.use(performanceRouter({ monitor, batchers: [model] }))
+ * ```
+ */
 export interface BatcherPort {
   readonly name: string
   stats(): object

@@ -3,12 +3,12 @@
 // each read defensively (a primitive that is absent or fails gives nulls, not a 500).
 import type { ApiContext } from './context'
 import { safely } from './context'
-import type { DistributionSnapshot, StatsWindow } from './ports'
+import type { DistributionStats, StatsWindow } from './ports'
 
 /** HTTP metrics recorded by the Express and Fastify adapters. */
 export interface HttpSummary {
   /** Request duration in seconds over the window. */
-  latency: DistributionSnapshot | null
+  latency: DistributionStats | null
   requestsPerSec: number | null
   errorsPerSec: number | null
   /** errors / requests over the window, 0..1. */
@@ -36,10 +36,10 @@ export interface PerformanceSummary {
   monitorTime: number
   window: StatsWindow
   http: HttpSummary
-  predictions: { latency: DistributionSnapshot | null; callsPerSec: number | null; errorsPerSec: number | null; queueSize: number | null }
+  predictions: { latency: DistributionStats | null; callsPerSec: number | null; errorsPerSec: number | null; queueSize: number | null }
   /** `hitRate` is over the window (from the hit and miss counters) or, without them, since start. */
   cache: { hitRate: number | null; caches: CacheSummary[] }
-  batch: { batchSize: DistributionSnapshot | null; batchers: Array<{ name: string; stats: object | null }> }
+  batch: { batchSize: DistributionStats | null; batchers: Array<{ name: string; stats: object | null }> }
   system: Record<string, number | null>
   alerts: { configured: boolean; firing: number; pending: number; noData: number; critical: number; warning: number; unacknowledged: number }
 }

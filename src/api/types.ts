@@ -2,7 +2,14 @@
 // objects, the options every adapter passes through, and one route of the table.
 import type { AlertsPort, BatcherPort, CachePort, InsightsPort, MonitorPort } from './ports'
 
-/** A request as the performance API sees it, whatever framework received it. */
+/**
+ * A request as the performance API sees it, whatever framework received it. `authorize`
+ * hooks receive it.
+ * @example
+ * ```ts
+ * const authorize = (request: ApiRequest) => request.headers.authorization === `Bearer ${token}`
+ * ```
+ */
 export interface ApiRequest {
   /** Upper-case HTTP method. */
   method: string
@@ -22,17 +29,35 @@ export interface ApiRequest {
   raw?: unknown
 }
 
-/** What a route answers. A string body is sent as it is; anything else as JSON. */
+/**
+ * What a route answers. A string body is sent as it is; anything else as JSON.
+ * @example
+ * ```ts
+ * const refusal: ApiResponse = { status: 403, body: { error: 'forbidden', code: 'FORBIDDEN' } }
+ * ```
+ */
 export interface ApiResponse {
   status: number
   body: unknown
   headers?: Readonly<Record<string, string>>
 }
 
-/** Decides whether a request may go on. Returning false (or throwing) answers 403. */
+/**
+ * Decides whether a request may go on. Returning false (or throwing) answers 403. May be async.
+ * @example
+ * ```ts
+ * const authorize: AuthorizeHook = async (request) => (await sessions.get(request.headers.cookie))?.admin === true
+ * ```
+ */
 export type AuthorizeHook = (request: ApiRequest) => boolean | Promise<boolean>
 
-/** A cache the API serves, with what `POST cache/preload` needs to warm it. */
+/**
+ * A cache the API serves, with what `POST cache/preload` needs to warm it.
+ * @example
+ * ```ts
+ * performanceRouter({ monitor, caches: [{ cache: users, loader: (id) => db.user(String(id)), warmKeys: () => db.activeUserIds() }] })
+ * ```
+ */
 export interface CacheBinding {
   cache: CachePort
   /** Loads the value of a key, for `POST cache/preload`. Without it the cache cannot be preloaded. */
@@ -41,7 +66,13 @@ export interface CacheBinding {
   warmKeys?: () => Iterable<string | number> | Promise<Iterable<string | number>>
 }
 
-/** Options of the browser metrics endpoint (`POST {prefix}/metrics`). */
+/**
+ * Options of the browser metrics endpoint (`POST {prefix}/metrics`).
+ * @example
+ * ```ts
+ * performanceRouter({ monitor, clientMetrics: { allowedNames: ['lcp_seconds', 'inp_seconds'], rateLimit: 30 } })
+ * ```
+ */
 export interface ClientMetricsOptions {
   /** Accept client metrics at all; `false` makes the route answer 404. @defaultValue true */
   enabled?: boolean
@@ -69,7 +100,14 @@ export interface ClientMetricsOptions {
   clientKey?: (request: ApiRequest) => string
 }
 
-/** Options of the performance API, shared by `performanceRouter()` and `perfkitPlugin`. */
+/**
+ * Options of the performance API, shared by `performanceRouter()` and `perfkitPlugin`.
+ * @example
+ * ```ts
+ * const api: PerformanceApiOptions = { monitor, alerts, insights, caches: [users], batchers: [model], prefix: '/perf', authorize }
+ * app.use(performanceRouter(api))
+ * ```
+ */
 export interface PerformanceApiOptions {
   /** A PerformanceMonitor: every read starts here. */
   monitor: MonitorPort
