@@ -1,4 +1,5 @@
 // Public shapes of alert rules, silences, inhibition and notifiers.
+import type { DistributionStats } from '../monitor/types'
 import type { AlertNotification, AlertSeverity, AlertState } from '../bus/events/alerts'
 import type { Labels } from '../bus/events/monitor'
 import type { FindingKind } from '../bus/events/regression'
@@ -20,19 +21,7 @@ export type ComparisonOperator = '>' | '>=' | '<' | '<='
  * engine.addRule({ id: 'slow-requests', metric: 'http_server_request_duration_seconds', stat: 'p99', op: '>', warning: 1 })
  * ```
  */
-export type DistributionStat =
-  | 'count'
-  | 'sum'
-  | 'mean'
-  | 'min'
-  | 'max'
-  | 'stddev'
-  | 'p50'
-  | 'p90'
-  | 'p95'
-  | 'p99'
-  | 'p999'
-  | 'ratePerSec'
+export type DistributionStat = keyof DistributionStats
 
 /**
  * What a rule reads: a distribution statistic, a counter's or gauge's `value`, or a counter's `rate`.

@@ -71,22 +71,7 @@ export interface WindowOptions {
  * const points = monitor.history('http_server_request_duration_seconds', { stat })
  * ```
  */
-export type HistoryStat =
-  | 'value'
-  | 'rate'
-  | 'increase'
-  | 'count'
-  | 'sum'
-  | 'mean'
-  | 'min'
-  | 'max'
-  | 'stddev'
-  | 'p50'
-  | 'p90'
-  | 'p95'
-  | 'p99'
-  | 'p999'
-  | 'ratePerSec'
+export type HistoryStat = 'value' | 'rate' | 'increase' | keyof DistributionStats
 
 /**
  * A history read.
