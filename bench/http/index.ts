@@ -9,9 +9,13 @@
 // machine barely moves; requests per second are printed too. Each slice of a configuration
 // is measured between two slices of the bare server (bare, A, bare, B, bare, …, the order
 // rotating every round), and its overhead is its CPU per request over the mean of the two
-// bare slices around it, so drift in machine speed cancels out. The figure is the median
-// over rounds, with the interquartile range. A second, identical bare server ("control")
-// is measured the same way: its figure is the noise floor of the run.
+// bare slices around it, so drift in machine speed cancels out. The figure is the
+// interquartile mean over rounds (the mean of the middle half: robust to the odd slice a
+// major GC or a neighbour lands in), with the interquartile range. A second, identical bare
+// server ("control") is measured the same way: its figure is the noise floor of the run.
+// "+µs user" is the user-space CPU a configuration adds per request (interquartile mean of
+// the per-round differences): instrumentation is user-space code, and the kernel's share of
+// a request (writev and friends, half of Fastify's) is what moves most from slice to slice.
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 // @ts-expect-error autocannon ships no type declarations
@@ -19,8 +23,10 @@ import autocannon from 'autocannon'
 import { type Framework, LOAD_PATH, type Variant } from './server'
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
-const ROUNDS = smoke ? 2 : 20
-const SLICE_SECONDS = smoke ? 0.15 : 0.25
+// Many short slices: the machine's speed wanders over seconds, and short paired slices see
+// the same speed. 50 × 0.1 s is 5 s of load per configuration.
+const ROUNDS = smoke ? 3 : 50
+const SLICE_SECONDS = smoke ? 0.1 : 0.1
 const WARMUP_SECONDS = smoke ? 0.5 : 3
 const CONNECTIONS = 10
 
@@ -42,11 +48,20 @@ interface Server {
   requestsPerSecond: number[]
   /** Per round: CPU per request over that of the bare slices around it. */
   ratios: number[]
+  /** Per round: user CPU µs per request added over the bare slices around it. */
+  userAdded: number[]
 }
 
-function request(child: ChildProcess, message: object, reply: string): Promise<{ cpuMicros: number; requests: number; seconds: number }> {
+interface SliceStats {
+  cpuMicros: number
+  userMicros: number
+  requests: number
+  seconds: number
+}
+
+function request(child: ChildProcess, message: object, reply: string): Promise<SliceStats> {
   return new Promise((resolve) => {
-    const onMessage = (m: { type: string; cpuMicros: number; requests: number; seconds: number }) => {
+    const onMessage = (m: { type: string } & SliceStats) => {
       if (m.type !== reply) return
       child.off('message', onMessage)
       resolve(m)
@@ -76,6 +91,7 @@ async function spawn(framework: Framework): Promise<Server[]> {
     cpuPerRequest: [],
     requestsPerSecond: [],
     ratios: [],
+    userAdded: [],
   }))
 }
 
@@ -84,8 +100,8 @@ function run(server: Server, seconds: number): Promise<{ non2xx: number; errors:
   return autocannon({ url: `http://127.0.0.1:${server.port}${LOAD_PATH}`, connections: CONNECTIONS, duration: seconds, sampleInt: 50 })
 }
 
-/** Loads `server` for one slice; returns its CPU µs per request. */
-async function measure(server: Server): Promise<number> {
+/** Loads `server` for one slice; returns its CPU and user CPU µs per request. */
+async function measure(server: Server): Promise<{ cpu: number; user: number }> {
   await request(server.child, { type: 'start', variant: server.variant }, 'started')
   const result = await run(server, SLICE_SECONDS)
   const stats = await request(server.child, { type: 'stop' }, 'stopped')
@@ -93,7 +109,7 @@ async function measure(server: Server): Promise<number> {
   const cpu = stats.cpuMicros / stats.requests
   server.cpuPerRequest.push(cpu)
   server.requestsPerSecond.push(stats.requests / stats.seconds)
-  return cpu
+  return { cpu, user: stats.userMicros / stats.requests }
 }
 
 /** One round of a framework: bare, A, bare, B, bare, C, bare, with A/B/C rotated by `round`. */
@@ -103,9 +119,10 @@ async function round(servers: Server[], round: number): Promise<void> {
   let before = await measure(bare)
   for (let i = 0; i < others.length; i++) {
     const server = others[(i + round) % others.length] as Server
-    const cpu = await measure(server)
+    const slice = await measure(server)
     const after = await measure(bare)
-    server.ratios.push(cpu / ((before + after) / 2))
+    server.ratios.push(slice.cpu / ((before.cpu + after.cpu) / 2))
+    server.userAdded.push(slice.user - (before.user + after.user) / 2)
     before = after
   }
 }
@@ -121,22 +138,30 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.round(q * (sorted.length - 1))] as number
 }
 
-/** Median over rounds of the CPU per request relative to the bare slices around it, as % overhead. */
+/** The mean of the middle half of `values`. */
+function interquartileMean(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.slice(Math.floor(sorted.length / 4), Math.ceil((sorted.length * 3) / 4))
+  return middle.reduce((sum, v) => sum + v, 0) / middle.length
+}
+
+/** Interquartile mean over rounds of the CPU per request relative to the bare slices around it, as % overhead. */
 function overhead(s: Server): number {
-  return (median(s.ratios) - 1) * 100
+  return (interquartileMean(s.ratios) - 1) * 100
 }
 
 function report(framework: Framework, servers: Server[], target: number): boolean {
   const rows = servers.filter((s) => s.framework === framework)
   const find = (variant: Variant) => rows.find((s) => s.variant === variant) as Server
   console.log(`\n${framework === 'express' ? 'Express 5' : 'Fastify 5'}: server CPU per request (${ROUNDS} rounds, ${SLICE_SECONDS} s slices, ${CONNECTIONS} connections)`)
-  console.log(`${'configuration'.padEnd(30)} ${'µs CPU/req'.padStart(11)} ${'vs bare'.padStart(9)} ${'IQR'.padStart(17)} ${'req/s'.padStart(9)}`)
+  console.log(`${'configuration'.padEnd(30)} ${'µs CPU/req'.padStart(11)} ${'vs bare'.padStart(9)} ${'IQR'.padStart(17)} ${'+µs user'.padStart(9)} ${'req/s'.padStart(9)}`)
   for (const s of rows) {
     const pct = (x: number) => `${((x - 1) * 100).toFixed(1)}`
     const isBare = s.variant === 'bare'
     const over = isBare ? '' : `${overhead(s).toFixed(1)} %`
     const iqr = isBare ? '' : `${pct(quantile(s.ratios, 0.25))} … ${pct(quantile(s.ratios, 0.75))} %`
-    const line = [s.label.padEnd(30), median(s.cpuPerRequest).toFixed(2).padStart(11), over.padStart(9), iqr.padStart(17)]
+    const user = isBare ? '' : interquartileMean(s.userAdded).toFixed(2)
+    const line = [s.label.padEnd(30), median(s.cpuPerRequest).toFixed(2).padStart(11), over.padStart(9), iqr.padStart(17), user.padStart(9)]
     console.log(`${line.join(' ')} ${Math.round(median(s.requestsPerSecond)).toString().padStart(9)}`)
   }
   const perfkit = overhead(find('perfkit'))

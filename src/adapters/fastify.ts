@@ -56,6 +56,10 @@ const PHASE = 'perfkitPhase'
 const START = 'perfkitStart'
 type WithState = FastifyRequest & { [PHASE]: number; [START]: number }
 
+/** Marks a raw request the server's 'request' listener counted in flight. */
+const COUNTED = Symbol('perfkit.counted')
+type Counted = FastifyRequest['raw'] & { [COUNTED]?: true }
+
 const plugin: FastifyPluginCallback<PerfkitPluginOptions> = (fastify: FastifyInstance, options: PerfkitPluginOptions, done: (error?: Error) => void) => {
   try {
     const { instrument = true, api = true } = options
@@ -103,29 +107,70 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
   const { recorder, clock, route: routeOf, skip, recordApiRequests, monitor } = settings
   fastify.decorateRequest(PHASE, 0)
   fastify.decorateRequest(START, 0)
-
-  fastify.addHook('onRequest', (request, _reply, next) => {
-    let skipped = false
-    if (skip !== undefined) {
-      try {
-        skipped = skip(request) === true
-      } catch (error) {
-        reportToBus(monitor, error)
-      }
+  const skipped = (request: FastifyRequest): boolean => {
+    if (skip === undefined) return false
+    try {
+      return skip(request) === true
+    } catch (error) {
+      reportToBus(monitor, error)
+      return false
     }
-    if (!skipped) {
-      const r = request as WithState
-      r[PHASE] = 1
-      if (ownClock) r[START] = clock.now()
+  }
+
+  // How a request enters the in-flight count. On the root instance with Fastify's own clock,
+  // the server's 'request' event counts it: with no onRequest hook at all Fastify skips its
+  // hook chain, which is most of what an instrumentation hook costs. Registered inside an
+  // encapsulated context (which sees only its own routes), or with an injected clock (which
+  // needs a start time), an onRequest hook does it.
+  const fromServer = !ownClock && Object.getPrototypeOf(fastify) === Object.prototype
+  /** Ends a request's in-flight span; true when the request is to be recorded. */
+  let end: (request: FastifyRequest) => boolean
+  if (fromServer) {
+    let outstanding = 0
+    const onServerRequest = (req: Counted): void => {
+      req[COUNTED] = true
+      outstanding++
       recorder.start()
     }
-    next()
-  })
+    fastify.server.on('request', onServerRequest)
+    fastify.addHook('onClose', (_instance, done) => {
+      fastify.server.off('request', onServerRequest)
+      // Requests Fastify answered without running hooks (503 while closing) never ended here.
+      for (; outstanding > 0; outstanding--) recorder.discard()
+      done()
+    })
+    end = (request) => {
+      const r = request as WithState
+      if (r[PHASE] === 2) return false
+      r[PHASE] = 2
+      // Counted by the server (not an inject()ed request): leaves the in-flight count here.
+      if ((request.raw as Counted)[COUNTED] === true) outstanding--
+      else recorder.start()
+      if (!skipped(request)) return true
+      recorder.discard()
+      return false
+    }
+  } else {
+    fastify.addHook('onRequest', (request, _reply, next) => {
+      const r = request as WithState
+      if (skipped(request)) r[PHASE] = 3
+      else {
+        r[PHASE] = 1
+        if (ownClock) r[START] = clock.now()
+        recorder.start()
+      }
+      next()
+    })
+    end = (request) => {
+      const r = request as WithState
+      if (r[PHASE] !== 1) return false
+      r[PHASE] = 2
+      return true
+    }
+  }
 
   fastify.addHook('onResponse', (request, reply, next) => {
-    const r = request as WithState
-    if (r[PHASE] === 1) {
-      r[PHASE] = 2
+    if (end(request)) {
       try {
         const options = request.routeOptions
         const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]
@@ -140,7 +185,7 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
             method,
             route,
             status,
-            (ownClock ? clock.now() - r[START] : reply.elapsedTime) / 1000,
+            (ownClock ? clock.now() - (request as WithState)[START] : reply.elapsedTime) / 1000,
             contentLength(request.headers['content-length']),
             bodyless ? -1 : contentLength(reply.getHeader('content-length')),
           )
@@ -153,9 +198,7 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
   })
 
   fastify.addHook('onRequestAbort', (request, next) => {
-    const r = request as WithState
-    if (r[PHASE] === 1) {
-      r[PHASE] = 2
+    if (end(request)) {
       try {
         const options = request.routeOptions
         const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]

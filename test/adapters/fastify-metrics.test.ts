@@ -134,3 +134,39 @@ describe('perfkitPlugin (Fastify)', () => {
     await expect(fastify.register(perfkitPlugin, {} as never).ready()).rejects.toBeInstanceOf(PerfkitConfigError)
   })
 })
+
+describe('perfkitPlugin in-flight accounting', () => {
+  it('records inject()ed requests and requests of an encapsulated registration, and the gauge returns to 0', async () => {
+    monitor = new PerformanceMonitor()
+    const m = monitor
+    const fastify = Fastify()
+    // Registered inside an encapsulated context: only that context's routes are recorded.
+    await fastify.register(async (scoped) => {
+      await scoped.register(perfkitPlugin, { monitor: m, api: false })
+      scoped.get('/inside/:id', async () => ({ in: m.value('http_server_active_requests') }))
+    })
+    fastify.get('/outside', async () => 'not recorded')
+    const base = await serve(fastify)
+    expect(await (await fetch(`${base}/inside/1`)).json()).toEqual({ in: 1 })
+    await fetch(`${base}/outside`)
+    const injected = await fastify.inject({ url: '/inside/2' })
+    expect(injected.json()).toEqual({ in: 1 })
+    expect(monitor.value('http_server_requests_total', { route: '/inside/:id' })).toBe(2)
+    expect(routesOf(monitor, 'http_server_requests_total')).toEqual(['/inside/:id'])
+    expect(monitor.value('http_server_active_requests')).toBe(0)
+  })
+
+  it('counts inject()ed requests at the root too', async () => {
+    monitor = new PerformanceMonitor()
+    const m = monitor
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor: m, api: false })
+    fastify.get('/x', async () => ({ in: m.value('http_server_active_requests') }))
+    app = fastify
+    await fastify.ready()
+    // inject() bypasses the server's 'request' event; the request is still recorded once.
+    expect((await fastify.inject({ url: '/x' })).statusCode).toBe(200)
+    expect(monitor.value('http_server_requests_total', { route: '/x' })).toBe(1)
+    expect(monitor.value('http_server_active_requests')).toBe(0)
+  })
+})
