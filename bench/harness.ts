@@ -1,9 +1,11 @@
 // A small side-by-side benchmark harness. Each comparison runs the subject and its anchor in
 // the same process, interleaved round by round so drift (JIT, GC, thermal, other load) hits
-// both alike, and reports medians over rounds and the subject/anchor ratio of ns per op.
+// both alike, and reports the median ns per op of each case and the median of the per-round
+// subject/anchor quotients.
 //
 // Smoke mode (`--smoke` or BENCH_SMOKE=1, what CI runs) does a few short rounds: it proves the
-// benchmarks still run; the figures quoted in docs come from full runs.
+// benchmarks still run; the figures quoted in docs come from full runs. BENCH_ROUNDS=1 also
+// prints every round's ns/op, to see drift or a change of compiled code between rounds.
 
 export const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
 
@@ -29,7 +31,7 @@ export interface Result {
   name: string
   nsPerOp: number
   opsPerSec: number
-  /** nsPerOp / anchor nsPerOp; 1 for the anchor itself. */
+  /** Median over rounds of nsPerOp / anchor nsPerOp in the same round; 1 for the anchor itself. */
   ratio: number
 }
 
@@ -53,12 +55,17 @@ type Timer = (fn: (i: number) => unknown, ops: number) => number
  * sees one function only. A shared loop would turn polymorphic as cases take turns and stop
  * inlining some of them but not others, which skews the ratios.
  */
+let timerCount = 0
+
 function makeTimer(): Timer {
+  // The source differs per timer: V8 caches compiled code by source text, and two timers that
+  // shared it would share optimized code (and deopt each other) too.
+  const id = ++timerCount
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const loop = new Function(
     'hrtime',
     'consume',
-    `return function timeSync(fn, ops) {
+    `return function timeSync${id}(fn, ops) {
       let last
       const start = hrtime()
       for (let i = 0; i < ops; i++) last = fn(i)
@@ -77,11 +84,16 @@ async function timeAsync(run: (n: number) => Promise<unknown>, ops: number): Pro
 }
 
 function report(title: string, cases: string[], samples: number[][], anchorIndex: number): Result[] {
-  const medians = samples.map(median)
-  const anchor = medians[anchorIndex] as number
+  const anchorSamples = samples[anchorIndex] as number[]
   const results = cases.map((name, i) => {
-    const ns = medians[i] as number
-    return { name, nsPerOp: ns, opsPerSec: 1e9 / ns, ratio: ns / anchor }
+    const own = samples[i] as number[]
+    const ns = median(own)
+    // Each round measured the case and its anchor back to back, so their quotient cancels the
+    // drift that hits both; the median of those paired quotients is steadier than a quotient
+    // of medians.
+    const ratio = median(own.map((value, round) => value / (anchorSamples[round] as number)))
+    if (process.env.BENCH_ROUNDS === '1') console.log(`  ${name} per round: ${own.map((v) => v.toFixed(1)).join(' ')} ns/op`)
+    return { name, nsPerOp: ns, opsPerSec: 1e9 / ns, ratio }
   })
   console.log(`\n${title}`)
   const width = Math.max(...cases.map((c) => c.length))
@@ -103,7 +115,12 @@ export function compareSync(title: string, cases: SyncCase[], options: CompareOp
   const rounds = options.rounds ?? (smoke ? 2 : 15)
   const samples: number[][] = cases.map(() => [])
   const timers = cases.map(() => makeTimer())
-  cases.forEach((c, i) => (timers[i] as Timer)(c.fn, Math.min(ops, 10_000))) // warm up
+  // Warm up: short runs first, so every line of the timing loop has type feedback before the
+  // loop is optimized (otherwise its first measured exit deopts it), then a long one.
+  cases.forEach((c, i) => {
+    for (let k = 0; k < 3; k++) (timers[i] as Timer)(c.fn, Math.min(ops, 500))
+    ;(timers[i] as Timer)(c.fn, Math.min(ops, 10_000))
+  })
   for (let round = 0; round < rounds; round++) {
     // Alternate the order every round so neither side always runs first.
     const order = round % 2 === 0 ? cases.map((_, i) => i) : cases.map((_, i) => cases.length - 1 - i)
