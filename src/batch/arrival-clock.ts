@@ -2,17 +2,20 @@ import type { Clock } from '../internal/clock'
 
 const resolved = Promise.resolve()
 
+/** Most calls that share one clock reading within a synchronous run. */
+export const SHARED_READINGS = 32
+
 /**
  * Arrival times for PredictionBatcher calls, read cheaply during bursts.
  *
- * Timing every call is most of what batching costs per call: not so much reading
- * `performance.now()` as boxing one fresh number per call (measured: about a third of the
- * per-call cost in a burst). So within one synchronous burst that has just started a batch, calls
- * reuse that batch's start time. The clock is still read at every batch start and at least once
- * every `limit` calls, and the shared time expires at the next microtask, so an arrival time is
- * early by at most the host's own synchronous work between those calls (microseconds in a loop),
- * never late. Only with the default clock: an injected clock is read for every call, so tests
- * that move it see exact times.
+ * Timing every call is most of what batching costs per call: reading `performance.now()`
+ * (about 40 ns here) and boxing one fresh number per call. So the calls of one synchronous run
+ * share a reading: the first call reads the clock, the ones after it reuse that time (or the
+ * start time of a batch started meanwhile), and the clock is read again every
+ * {@link SHARED_READINGS} calls. The shared time expires at the next microtask, so an arrival
+ * time is early by at most the host's own synchronous work between those calls (microseconds in
+ * a loop), never late: queue waits can only be overstated, by that much. Only with the default
+ * clock: an injected clock is read for every call, so tests that move it see exact times.
  */
 export class ArrivalClock {
   readonly #clock: Clock
@@ -33,28 +36,25 @@ export class ArrivalClock {
     return this.#clock.now()
   }
 
-  /** The arrival time of a call; `limit` is how many calls may share one reading. */
-  arrival(limit: number): number {
-    if (!this.#held) return this.#clock.now()
-    if (this.#uses < limit) {
+  /** The arrival time of a call: a reading shared with the calls around it in the same synchronous run. */
+  arrival(): number {
+    if (this.#held && this.#uses < SHARED_READINGS) {
       this.#uses++
       return this.#stamp
     }
     this.#uses = 0
-    return (this.#stamp = this.#clock.now())
+    this.#stamp = this.#clock.now()
+    if (!this.#held && this.#coarse) {
+      this.#held = true
+      resolved.then(this.#release)
+    }
+    return this.#stamp
   }
 
-  /** A batch started at `now`: the calls that follow may share this reading. */
+  /** A batch started at `now`: the calls that follow in this run may share this reading. */
   batchStarted(now: number): void {
     this.#stamp = now
     this.#uses = 0
-  }
-
-  /** Called when predict() itself started a batch, i.e. in a burst: share readings until the next microtask. */
-  hold(limit: number): void {
-    if (this.#held || !this.#coarse || limit < 2) return
-    this.#held = true
-    resolved.then(this.#release)
   }
 
   readonly #release = (): void => {

@@ -1,4 +1,4 @@
-import { PerfBus } from '../bus/bus'
+import { type ListenerGate, PerfBus } from '../bus/bus'
 import { AbortError, ClosedError, PerfkitConfigError, PerfkitInputError, QueueFullError, TimeoutError } from '../errors'
 import { toClock } from '../internal/clock'
 import { unrefTimeout } from '../internal/timers'
@@ -65,6 +65,7 @@ export class PredictionBatcher<I, O> {
   readonly #waiting = new PriorityLanes<PendingCall<I, O>>()
   readonly #stats = new PredictionStatsCounter()
   readonly #timer: DeadlineTimer
+  readonly #onBatch: ListenerGate
   readonly #adaptive: AdaptiveSizer
   /** Per-batch timeout timers (only with `timeoutMs`), so close() can hold the process for them. */
   readonly #timeouts = new Set<NodeJS.Timeout>()
@@ -97,6 +98,7 @@ export class PredictionBatcher<I, O> {
     this.name = nonEmptyString('name', name)
     this.#signal = optionalSignal('signal', signal)
     this.bus = bus
+    this.#onBatch = bus.gate('prediction:batch')
     this.#predictMany = predictMany
     this.#time = new ArrivalClock(toClock(clock), clock === undefined)
     this.#cache = cache
@@ -150,14 +152,14 @@ export class PredictionBatcher<I, O> {
       if (signal !== undefined) signal.addEventListener('abort', call)
       return promiseFor(call)
     }
-    const call = new PendingCall<I, O>(input, key, high, this.#time.arrival(this.#triggerSize), signal, this.#abortCall)
+    const call = new PendingCall<I, O>(input, key, high, this.#time.arrival(), signal, this.#abortCall)
     const promise = promiseFor(call)
     if (signal !== undefined) signal.addEventListener('abort', call)
     this.#arrivals++
     this.#queue.push(call)
     if (this.#queuedKeys !== undefined) countKey(this.#queuedKeys, key, 1)
     if (high || this.#queuedInputs() >= this.#triggerSize) {
-      if (this.#inFlight < this.#config.maxConcurrentBatches && this.#pump() > 0) this.#time.hold(this.#triggerSize)
+      if (this.#inFlight < this.#config.maxConcurrentBatches) this.#pump()
     } else if (this.#queue.size === 1) {
       this.#timer.ensure(call.enqueuedAt + this.#waitMs)
     }
@@ -264,8 +266,12 @@ export class PredictionBatcher<I, O> {
 
   readonly #onSignalAbort = (): void => void this.close()
 
-  /** Admits waiting calls, starts every batch that is due and has a free slot, re-arms the timer. Returns the batches started. */
-  #pump(): number {
+  /**
+   * Admits waiting calls, starts every batch that is due and has a free slot, re-arms the timer.
+   * Returns the batches started. `now`, when given, is a clock reading taken just before with no
+   * host code run since: the first batch started uses it instead of reading the clock again.
+   */
+  #pump(now?: number): number {
     if (this.#pumping) return 0
     this.#pumping = true
     let started = 0
@@ -287,7 +293,8 @@ export class PredictionBatcher<I, O> {
           queue.high.size > 0 ||
           this.#time.now() >= queue.oldestAt() + this.#waitMs
         if (!due) break
-        this.#start()
+        this.#start(now ?? this.#time.now())
+        now = undefined // predictMany ran: the next batch reads the clock
         started++
       }
       if (queue.size > 0 && this.#inFlight < this.#config.maxConcurrentBatches) this.#timer.ensure(queue.oldestAt() + this.#waitMs)
@@ -303,8 +310,7 @@ export class PredictionBatcher<I, O> {
   }
 
   /** Takes the next batch from the queue and calls predictMany with it. */
-  #start(): void {
-    const now = this.#time.now()
+  #start(now: number): void {
     this.#time.batchStarted(now)
     const queueSize = this.#queue.size
     const { enabled, maxBatchSize, adaptive, timeoutMs } = this.#config
@@ -359,15 +365,21 @@ export class PredictionBatcher<I, O> {
     stats.batches++
     stats.inputs += batch.size
     stats.batchLatency.push(latencyMs)
+    // Host code (a cache's set, event listeners) may run below: then `now` is stale.
+    let hostRan = false
     if (batchError !== undefined) stats.failedBatches++
-    else if (batch.keys !== undefined) fillCache(this.#cache as PredictionCache<O>, batch.keys, results, this.bus)
+    else if (batch.keys !== undefined) {
+      fillCache(this.#cache as PredictionCache<O>, batch.keys, results, this.bus)
+      hostRan = true
+    }
     if (this.#config.adaptive) {
       this.#adaptive.observeLatency(latencyMs)
       this.#refreshTriggers()
     }
-    if (this.bus.hasListeners('prediction:batch')) {
+    if (this.#onBatch.open) {
       this.bus.emit('prediction:batch', batchEvent(this.name, batch, latencyMs, itemErrors, batchError))
+      hostRan = true
     }
-    this.#pump()
+    this.#pump(hostRan ? undefined : now)
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { PerfBus, PredictionBatcher, type PredictionBatchEvent } from 'perfkit'
-import { ArrivalClock } from '../../src/batch/arrival-clock'
+import { ArrivalClock, SHARED_READINGS } from '../../src/batch/arrival-clock'
 import { DeadlineTimer } from '../../src/batch/deadline-timer'
 import { LinkedQueue, PriorityLanes } from '../../src/batch/linked-queue'
 import { SampleRing } from '../../src/batch/sample-ring'
@@ -90,40 +90,41 @@ describe('DeadlineTimer', () => {
 })
 
 describe('ArrivalClock', () => {
-  it('reads the clock for every call unless a burst holds a reading', () => {
-    let t = 0
+  it('shares one reading among the calls of a synchronous run, until the next microtask', async () => {
+    let t = 5
     const now = vi.fn(() => t)
     const clock = new ArrivalClock({ now }, true)
-    t = 5
-    expect(clock.arrival(10)).toBe(5)
+    expect(clock.arrival()).toBe(5)
     t = 6
-    expect(clock.arrival(10)).toBe(6)
+    expect(clock.arrival()).toBe(5) // same run: shared, never later than the truth
+    expect(now).toHaveBeenCalledTimes(1)
+    await Promise.resolve() // the run is over
+    expect(clock.arrival()).toBe(6)
     expect(now).toHaveBeenCalledTimes(2)
   })
 
-  it('shares a batch start time for at most `limit` calls of one burst, then reads again', async () => {
+  it(`reads again after ${SHARED_READINGS} shared calls, and after a batch start shares that start time`, () => {
     let t = 100
     const now = vi.fn(() => t)
     const clock = new ArrivalClock({ now }, true)
-    clock.batchStarted(100)
-    clock.hold(3)
+    expect(clock.arrival()).toBe(100)
     t = 101
-    expect([clock.arrival(3), clock.arrival(3), clock.arrival(3)]).toEqual([100, 100, 100])
-    expect(clock.arrival(3)).toBe(101) // the 4th reads the clock
-    expect(now).toHaveBeenCalledTimes(1)
-    await Promise.resolve() // the burst is over
-    t = 150
-    expect(clock.arrival(3)).toBe(150)
+    const shared = Array.from({ length: SHARED_READINGS }, () => clock.arrival())
+    expect(new Set(shared)).toEqual(new Set([100]))
+    expect(clock.arrival()).toBe(101) // the next one reads the clock
+    clock.batchStarted(120)
+    t = 130
+    expect(clock.arrival()).toBe(120)
+    expect(now).toHaveBeenCalledTimes(2)
   })
 
-  it('never shares readings for an injected clock or batches of one', () => {
+  it('reads an injected clock for every call', () => {
     let t = 0
-    for (const [coarse, limit] of [[false, 10], [true, 1]] as const) {
-      const clock = new ArrivalClock({ now: () => t }, coarse)
-      clock.batchStarted(0)
-      clock.hold(limit)
+    const clock = new ArrivalClock({ now: () => t }, false)
+    clock.batchStarted(0)
+    for (let i = 0; i < 3; i++) {
       t += 7
-      expect(clock.arrival(limit)).toBe(t)
+      expect(clock.arrival()).toBe(t)
     }
   })
 })
