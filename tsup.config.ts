@@ -8,6 +8,7 @@ export default defineConfig({
     express: 'src/adapters/express.ts',
     fastify: 'src/adapters/fastify.ts',
     'socket.io': 'src/adapters/socket-io.ts',
+    'socket.io-client': 'src/adapters/socket-io-client.ts',
   },
   // Frameworks are the host's (optional peers): never bundled, loaded only by their adapter.
   external: ['express', 'fastify', 'fastify-plugin', 'socket.io', 'socket.io-client', 'nodemailer'],

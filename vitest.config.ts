@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^perfkit\/express$/, replacement: src('adapters/express.ts') },
       { find: /^perfkit\/fastify$/, replacement: src('adapters/fastify.ts') },
       { find: /^perfkit\/socket\.io$/, replacement: src('adapters/socket-io.ts') },
+      { find: /^perfkit\/socket\.io\/client$/, replacement: src('adapters/socket-io-client.ts') },
     ],
   },
   test: {

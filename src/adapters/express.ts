@@ -8,13 +8,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { createPerformanceApi, isJson } from '../api/api'
 import type { ApiRequest, ApiResponse, PerformanceApiOptions } from '../api/types'
-import { ExpressRouteResolver } from './express-route'
-import { API_ROUTE, contentLength, type InstrumentationBase, instrumentation } from './http-options'
-import { readJsonBody } from './read-body'
-import { reportToBus } from './report'
+import { ExpressRouteResolver } from './internal/express-route'
+import { API_ROUTE, contentLength, type InstrumentationBase, instrumentation } from './internal/http-options'
+import { readJsonBody } from './internal/read-body'
+import { reportToBus } from '../api/report'
 
-export { HTTP_METRICS, KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, statusClass } from './http-metrics'
-export type { HttpInstrumentationOptions } from './http-metrics'
+export { HTTP_METRICS, KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, statusClass } from './internal/http-metrics'
+export type { HttpInstrumentationOptions } from './internal/http-metrics'
 export type {
   AlertLike,
   AlertsPort,

@@ -11,11 +11,11 @@ import fp from 'fastify-plugin'
 import { createPerformanceApi } from '../api/api'
 import type { ApiRequest, PerformanceApiOptions } from '../api/types'
 import { bool } from '../internal/validate'
-import { API_ROUTE, contentLength, type InstrumentationBase, instrumentation } from './http-options'
-import { reportToBus } from './report'
+import { API_ROUTE, contentLength, type InstrumentationBase, instrumentation } from './internal/http-options'
+import { reportToBus } from '../api/report'
 
-export { HTTP_METRICS, KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, statusClass } from './http-metrics'
-export type { HttpInstrumentationOptions } from './http-metrics'
+export { HTTP_METRICS, KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, statusClass } from './internal/http-metrics'
+export type { HttpInstrumentationOptions } from './internal/http-metrics'
 export type {
   AlertLike,
   AlertsPort,

@@ -6,13 +6,13 @@
  * dependency: this module imports only its types and takes the server as an argument.
  * @module perfkit/socket.io
  */
-export { instrumentSocketServer, SOCKET_METRICS, UNHANDLED_EVENT } from './socket-io-instrument'
-export type { SocketInstrumentationOptions, SocketServerInstrumentation } from './socket-io-instrument'
-export { BatchedEmitter, BATCH_EMITTER_METRICS } from './batched-emitter'
-export type { BatchedEmitterOptions, BatchedEmitterStats, EmitOptions, EmitTarget } from './batched-emitter'
-export { unpackBatches } from './socket-io-client'
-export type { BatchListener, BatchReceiver, BatchUnpacker, UnpackOptions } from './socket-io-client'
-export { BATCH_EVENT } from './batch-envelope'
-export type { BatchEnvelope, BatchMessage } from './batch-envelope'
-export { OTHER_LABEL } from './bounded-labels'
+export { instrumentSocketServer, SOCKET_METRICS, UNHANDLED_EVENT } from './internal/socket-io-instrument'
+export type { SocketInstrumentationOptions, SocketServerInstrumentation } from './internal/socket-io-instrument'
+export { BatchedEmitter, BATCH_EMITTER_METRICS } from './internal/batched-emitter'
+export type { BatchedEmitterOptions, BatchedEmitterStats, EmitOptions, EmitTarget } from './internal/batched-emitter'
+export { unpackBatches } from './internal/batch-unpacker'
+export type { BatchListener, BatchReceiver, BatchUnpacker, UnpackOptions } from './internal/batch-unpacker'
+export { BATCH_EVENT } from './internal/batch-envelope'
+export type { BatchEnvelope, BatchMessage } from './internal/batch-envelope'
+export { OTHER_LABEL } from './internal/bounded-labels'
 export type { MetricsWriter } from '../api/ports'

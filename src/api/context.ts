@@ -1,7 +1,7 @@
 // The resolved options every route handler reads, and the small helpers they share.
 import type { AlertsPort, BatcherPort, InsightsPort, MonitorPort } from './ports'
 import type { ApiRequest, ApiResponse, CacheBinding, ClientMetricsOptions } from './types'
-import { reportToBus } from '../adapters/report'
+import { reportToBus } from './report'
 import { notFound } from './validation'
 
 /** Everything a route handler may use, resolved once from the options. */

@@ -1,6 +1,6 @@
 // Turns handler results and failures into responses: JSON that never throws (errors, bigints,
 // maps, sets and cycles are rendered), and one mapping from failures to status codes.
-import { reportToBus } from '../adapters/report'
+import { reportToBus } from './report'
 import type { MetricsWriter } from './ports'
 import type { ApiResponse } from './types'
 import { ApiError } from './validation'

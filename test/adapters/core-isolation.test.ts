@@ -55,6 +55,27 @@ describe('framework isolation', () => {
     expect(runtime).toEqual(["src/adapters/fastify.ts: import fp from 'fastify-plugin'"])
   })
 
+  it('perfkit/socket.io/client reaches no Node built-in and no package, so browser bundles can take it', () => {
+    const seen = new Set<string>()
+    const outside: string[] = []
+    const visit = (file: string): void => {
+      if (seen.has(file)) return
+      seen.add(file)
+      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s(?!type\b)[^'\n]*from\s+'([^']+)'/gm)) {
+        if (specifier === undefined) continue
+        if (specifier.startsWith('.')) visit(join(file, '..', `${specifier}.ts`))
+        else outside.push(`${relative(root, file)}: ${specifier}`)
+      }
+    }
+    visit(join(root, 'src', 'adapters', 'socket-io-client.ts'))
+    expect(outside).toEqual([])
+    expect([...seen].map((f) => relative(root, f)).sort()).toEqual([
+      'src/adapters/internal/batch-envelope.ts',
+      'src/adapters/internal/batch-unpacker.ts',
+      'src/adapters/socket-io-client.ts',
+    ])
+  })
+
   it('loading perfkit loads no framework; loading an adapter loads only its own peer', () => {
     const frameworks = (names: string[]) => names.filter((n) => ['express', 'fastify', 'fastify-plugin', 'socket.io', 'router'].includes(n))
     expect(frameworks(loadedPackages('src/index.ts'))).toEqual([])

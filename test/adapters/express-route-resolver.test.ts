@@ -1,7 +1,7 @@
 // The resolver on hand-built router stacks: the shapes of router < 2.3 (no `rawPath`) and
 // the corner cases of path joining, without a server.
 import { describe, expect, it } from 'vitest'
-import { ExpressRouteResolver, joinPath, mountMatcher } from '../../src/adapters/express-route'
+import { ExpressRouteResolver, joinPath, mountMatcher } from '../../src/adapters/internal/express-route'
 
 describe('ExpressRouteResolver', () => {
   it('normalises the concrete mount path when the router keeps no mount pattern (router < 2.3)', () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { deflateRawSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { type BatchReceiver, unpackBatches } from 'perfkit/socket.io'
+import { type BatchReceiver, unpackBatches } from 'perfkit/socket.io/client'
 
 /** A client socket stand-in: `listeners()` and `listenersAny()` as socket.io-client has them. */
 type Listener = (...args: any[]) => void

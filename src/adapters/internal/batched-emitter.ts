@@ -1,13 +1,13 @@
 // BatchedEmitter: per-socket batching of Socket.IO emits, by time and size, with priority
 // messages, a per-socket rate limit, adaptive batch size and compression of large batches.
 import { deflateRawSync, constants as zlib } from 'node:zlib'
-import type { Clock } from '../index'
-import { ClosedError, PerfkitConfigError, PerfkitInputError } from '../errors'
-import { toClock } from '../internal/clock'
-import { bool, nonEmptyString, positiveInt } from '../internal/validate'
-import type { MetricsWriter } from '../api/ports'
+import type { Clock } from '../../index'
+import { ClosedError, PerfkitConfigError, PerfkitInputError } from '../../errors'
+import { toClock } from '../../internal/clock'
+import { bool, nonEmptyString, positiveInt } from '../../internal/validate'
+import type { MetricsWriter } from '../../api/ports'
 import { BATCH_EVENT, type BatchEnvelope, type BatchMessage } from './batch-envelope'
-import { reportToBus } from './report'
+import { reportToBus } from '../../api/report'
 import { type EmitTarget, SocketQueue } from './socket-queue'
 
 export type { EmitTarget } from './socket-queue'

@@ -1,9 +1,9 @@
 // The per-request recording both HTTP adapters share: method and status-class labels, label
 // objects cached per (method, route), in-flight accounting, and a hot path that never throws
 // into the host. The adapters only find the route template and the sizes.
-import type { Labels } from '../index'
-import type { MetricsWriter } from '../api/ports'
-import { reportToBus } from './report'
+import type { Labels } from '../../index'
+import type { MetricsWriter } from '../../api/ports'
+import { reportToBus } from '../../api/report'
 
 /**
  * Metric names the HTTP adapters record (OpenTelemetry HTTP semantics, Prometheus naming).

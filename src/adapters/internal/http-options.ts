@@ -1,10 +1,10 @@
 // Option handling both HTTP adapters share: defaults, validation, and the marker the API
 // routes put on their requests so the instrumentation can leave them out.
-import type { Clock } from '../index'
-import { PerfkitConfigError } from '../errors'
-import { toClock } from '../internal/clock'
-import { bool, func, nonEmptyString, positiveInt } from '../internal/validate'
-import type { MetricsWriter } from '../api/ports'
+import type { Clock } from '../../index'
+import { PerfkitConfigError } from '../../errors'
+import { toClock } from '../../internal/clock'
+import { bool, func, nonEmptyString, positiveInt } from '../../internal/validate'
+import type { MetricsWriter } from '../../api/ports'
 import { HttpRecorder, type HttpInstrumentationOptions, KNOWN_METHODS, UNMATCHED_ROUTE } from './http-metrics'
 
 /**

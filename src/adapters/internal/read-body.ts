@@ -2,8 +2,8 @@
 // when a body parser already ran; otherwise reads the stream itself, so the host needs no
 // `express.json()` for the performance API.
 import type { IncomingMessage } from 'node:http'
-import { json } from '../api/respond'
-import type { ApiResponse } from '../api/types'
+import { json } from '../../api/respond'
+import type { ApiResponse } from '../../api/types'
 
 /** A parsed body, or the response refusing it. */
 export type BodyResult = { ok: true; value: unknown } | { ok: false; response: ApiResponse }

@@ -1,7 +1,7 @@
 // One socket's queue for BatchedEmitter: the batch timer, the rate limit (a token bucket of
 // messages per second), the adaptive batch size, and cleanup when the socket disconnects.
-import type { Clock } from '../index'
-import { unrefTimeout } from '../internal/timers'
+import type { Clock } from '../../index'
+import { unrefTimeout } from '../../internal/timers'
 import type { BatchMessage } from './batch-envelope'
 
 /**

@@ -1,4 +1,4 @@
-// Background failures of the adapters go to the bus `error` event; without a listener, to
+// Background failures of the API and the adapters go to the bus `error` event; without a listener, to
 // stderr at most once a minute, so a broken monitor cannot flood the host's logs.
 import type { PerfBus } from '../index'
 

@@ -1,13 +1,13 @@
 // Socket.IO 4 server instrumentation: connections, disconnect reasons, events in and out,
 // and the time from receiving an event to calling its acknowledgement, every label bounded.
 import type { Namespace, Server, Socket } from 'socket.io'
-import type { Clock, Labels } from '../index'
-import { PerfkitConfigError } from '../errors'
-import { toClock } from '../internal/clock'
-import { positiveInt } from '../internal/validate'
-import type { MetricsWriter } from '../api/ports'
+import type { Clock, Labels } from '../../index'
+import { PerfkitConfigError } from '../../errors'
+import { toClock } from '../../internal/clock'
+import { positiveInt } from '../../internal/validate'
+import type { MetricsWriter } from '../../api/ports'
 import { BoundedLabels } from './bounded-labels'
-import { reportToBus } from './report'
+import { reportToBus } from '../../api/report'
 
 /**
  * Metric names {@link instrumentSocketServer} records.
