@@ -6,6 +6,7 @@
  * by this entry.
  * @module perfkit/fastify
  */
+import { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { createPerformanceApi } from '../api/api'
@@ -47,18 +48,13 @@ export interface PerfkitPluginOptions extends InstrumentationBase<FastifyRequest
 }
 
 /**
- * Per-request state in decorated request properties (one shape for every request, no
- * allocation): the phase (0 not recorded, 1 in flight, 2 recorded) and, with an injected
- * clock only, the start time. On the default clock the duration is Fastify's own
- * `reply.elapsedTime`, which it measures anyway.
+ * Per-request state, in the hook mode only (see registerHooks), in decorated request
+ * properties (one shape for every request, no allocation): the phase (0 not recorded, 1 in
+ * flight, 2 recorded, 3 skipped) and, with an injected clock, the start time.
  */
 const PHASE = 'perfkitPhase'
 const START = 'perfkitStart'
 type WithState = FastifyRequest & { [PHASE]: number; [START]: number }
-
-/** Marks a raw request the server's 'request' listener counted in flight. */
-const COUNTED = Symbol('perfkit.counted')
-type Counted = FastifyRequest['raw'] & { [COUNTED]?: true }
 
 const plugin: FastifyPluginCallback<PerfkitPluginOptions> = (fastify: FastifyInstance, options: PerfkitPluginOptions, done: (error?: Error) => void) => {
   try {
@@ -105,8 +101,6 @@ const plugin: FastifyPluginCallback<PerfkitPluginOptions> = (fastify: FastifyIns
 
 function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof instrumentation<FastifyRequest>>, ownClock: boolean): void {
   const { recorder, clock, route: routeOf, skip, recordApiRequests, monitor } = settings
-  fastify.decorateRequest(PHASE, 0)
-  fastify.decorateRequest(START, 0)
   const skipped = (request: FastifyRequest): boolean => {
     if (skip === undefined) return false
     try {
@@ -117,18 +111,25 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
     }
   }
 
-  // How a request enters the in-flight count. On the root instance with Fastify's own clock,
-  // the server's 'request' event counts it: with no onRequest hook at all Fastify skips its
-  // hook chain, which is most of what an instrumentation hook costs. Registered inside an
-  // encapsulated context (which sees only its own routes), or with an injected clock (which
-  // needs a start time), an onRequest hook does it.
-  const fromServer = !ownClock && Object.getPrototypeOf(fastify) === Object.prototype
+  // How a request enters the in-flight count. In the server mode (the root instance of an
+  // HTTP/1 server, on Fastify's own clock) the server's 'request' event counts it and nothing
+  // is stored on the request: with no onRequest hook at all Fastify skips its hook chain, which
+  // is most of what an instrumentation hook costs. Registered inside an encapsulated context
+  // (which sees only its own routes), with an injected clock (which needs a start time), or on
+  // HTTP/2, an onRequest hook does it and the request carries its state.
+  const serverMode = !ownClock && Object.getPrototypeOf(fastify) === Object.prototype && fastify.initialConfig.http2 !== true
   /** Ends a request's in-flight span; true when the request is to be recorded. */
   let end: (request: FastifyRequest) => boolean
-  if (fromServer) {
+  /** Marks a request that ended abnormally, so its second end (abort and error both) is ignored. */
+  let markEnded: (request: FastifyRequest) => void
+  if (serverMode) {
     let outstanding = 0
-    const onServerRequest = (req: Counted): void => {
-      req[COUNTED] = true
+    // Requests that ended other than by a finished response: an abort, or a response that
+    // failed. Either can be followed by the other; the set makes the second a no-op. It stays
+    // empty (and unread) while every response finishes normally.
+    const ended = new WeakSet<FastifyRequest>()
+    let endedAny = false
+    const onServerRequest = (): void => {
       outstanding++
       recorder.start()
     }
@@ -140,17 +141,22 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
       done()
     })
     end = (request) => {
-      const r = request as WithState
-      if (r[PHASE] === 2) return false
-      r[PHASE] = 2
-      // Counted by the server (not an inject()ed request): leaves the in-flight count here.
-      if ((request.raw as Counted)[COUNTED] === true) outstanding--
+      if (endedAny && ended.has(request)) return false
+      // Every request of an HTTP/1 server is an IncomingMessage and went through the 'request'
+      // event; an inject()ed one is not and did not: it enters the count here, to leave it now.
+      if (request.raw instanceof IncomingMessage) outstanding--
       else recorder.start()
       if (!skipped(request)) return true
       recorder.discard()
       return false
     }
+    markEnded = (request) => {
+      endedAny = true
+      ended.add(request)
+    }
   } else {
+    fastify.decorateRequest(PHASE, 0)
+    fastify.decorateRequest(START, 0)
     fastify.addHook('onRequest', (request, _reply, next) => {
       const r = request as WithState
       if (skipped(request)) r[PHASE] = 3
@@ -167,10 +173,14 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
       r[PHASE] = 2
       return true
     }
+    markEnded = () => {}
   }
 
   fastify.addHook('onResponse', (request, reply, next) => {
-    if (end(request)) {
+    const record = end(request)
+    // Ended by a failed response rather than 'finish': an abort may still follow.
+    if (!reply.raw.writableFinished) markEnded(request)
+    if (record) {
       try {
         const options = request.routeOptions
         const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]
@@ -198,7 +208,9 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
   })
 
   fastify.addHook('onRequestAbort', (request, next) => {
-    if (end(request)) {
+    const record = end(request)
+    markEnded(request)
+    if (record) {
       try {
         const options = request.routeOptions
         const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]

@@ -113,6 +113,35 @@ describe('perfkitPlugin (Fastify)', () => {
     expect(monitor.value('http_server_active_requests')).toBe(0)
   })
 
+  it('counts a request whose response stream breaks once, as aborted, and leaves nothing in flight', async () => {
+    monitor = new PerformanceMonitor()
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor, api: false })
+    const hooks: string[] = []
+    const settled = deferred()
+    fastify.addHook('onResponse', (_request, _reply, done) => {
+      hooks.push('response')
+      done()
+      setImmediate(() => settled.resolve())
+    })
+    fastify.addHook('onRequestAbort', (_request, done) => {
+      hooks.push('abort')
+      done()
+      setImmediate(() => settled.resolve())
+    })
+    fastify.get('/broken', (_request, reply) => {
+      reply.raw.destroy(new Error('the response stream broke'))
+    })
+    const base = await serve(fastify)
+    await fetch(`${base}/broken`).catch(() => undefined)
+    await settled.promise
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(hooks).toContain('abort')
+    expect(monitor.value('http_server_aborted_total', { route: '/broken' })).toBe(1)
+    expect(monitor.value('http_server_requests_total')).toBeUndefined()
+    expect(monitor.value('http_server_active_requests')).toBe(0)
+  })
+
   it('leaves out the API’s own requests and skipped ones', async () => {
     monitor = new PerformanceMonitor()
     const fastify = Fastify()
