@@ -2,8 +2,9 @@
 // against bare Express 5 and Fastify 5, a minimal hand-written timing hook, and the
 // incumbents (express-prom-bundle, fastify-metrics), measured in one run.
 //
-// Every configuration is a real server on 127.0.0.1 in a child process (one process per
-// framework, hosting all its configurations), loaded by autocannon from this process. Configurations take turns round by round, so drift (other
+// Every configuration is a real server on 127.0.0.1 in a child process (two processes per
+// framework, each hosting all its configurations, built in opposite orders; rounds alternate
+// between them), loaded by autocannon from this process. Configurations take turns round by round, so drift (other
 // load on the machine, thermal) hits all alike. The figure that matters is the server's CPU
 // time per request (process.cpuUsage deltas inside the server), which other load on the
 // machine barely moves; requests per second are printed too. Each slice of a configuration
@@ -43,6 +44,8 @@ const VARIANTS: ReadonlyArray<{ variant: Variant; express: string; fastify: stri
 
 interface Server {
   framework: Framework
+  /** Which of the framework's two processes hosts it. */
+  set: number
   variant: Variant
   label: string
   child: ChildProcess
@@ -74,9 +77,15 @@ function request(child: ChildProcess, message: object, reply: string): Promise<S
   })
 }
 
-/** Starts the child process hosting every configuration of `framework`. */
-async function spawn(framework: Framework): Promise<Server[]> {
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [framework, VARIANTS.map((v) => v.variant).join(',')], {
+/**
+ * Starts a child process hosting every configuration of `framework`, built in `order`.
+ * The order matters: the configurations share the process's compiled code, and the shapes
+ * (hidden classes) of whichever server is built and warmed first are the ones V8's inline
+ * caches meet first. So each framework gets two processes, built in opposite orders, and the
+ * rounds alternate between them: no configuration always has the first or the last place.
+ */
+async function spawn(framework: Framework, order: readonly Variant[], set: number): Promise<Server[]> {
+  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [framework, order.join(',')], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -87,6 +96,7 @@ async function spawn(framework: Framework): Promise<Server[]> {
   })
   return VARIANTS.map((v) => ({
     framework,
+    set,
     variant: v.variant,
     label: v[framework],
     child,
@@ -153,8 +163,24 @@ function overhead(s: Server): number {
   return (interquartileMean(s.ratios) - 1) * 100
 }
 
+/** One row per configuration: the samples of both processes of `framework` pooled. */
+function pooled(framework: Framework, servers: Server[]): Server[] {
+  const own = servers.filter((s) => s.framework === framework)
+  return VARIANTS.map(({ variant }) => {
+    const parts = own.filter((s) => s.variant === variant)
+    const first = parts[0] as Server
+    return {
+      ...first,
+      cpuPerRequest: parts.flatMap((p) => p.cpuPerRequest),
+      requestsPerSecond: parts.flatMap((p) => p.requestsPerSecond),
+      ratios: parts.flatMap((p) => p.ratios),
+      userAdded: parts.flatMap((p) => p.userAdded),
+    }
+  })
+}
+
 function report(framework: Framework, servers: Server[], target: number): boolean {
-  const rows = servers.filter((s) => s.framework === framework)
+  const rows = pooled(framework, servers)
   const find = (variant: Variant) => rows.find((s) => s.variant === variant) as Server
   console.log(`\n${framework === 'express' ? 'Express 5' : 'Fastify 5'}: server CPU per request (${ROUNDS} rounds, ${SLICE_SECONDS} s slices, ${CONNECTIONS} connections)`)
   console.log(`${'configuration'.padEnd(30)} ${'µs CPU/req'.padStart(11)} ${'vs bare'.padStart(9)} ${'IQR'.padStart(17)} ${'+µs user'.padStart(9)} ${'req/s'.padStart(9)}`)
@@ -181,10 +207,15 @@ async function main(): Promise<void> {
   console.log(`perfkit HTTP overhead on Node ${process.version}${smoke ? ' (smoke mode: figures are not meaningful)' : ''}`)
   const servers: Server[] = []
   try {
-    for (const framework of ['express', 'fastify'] as const) servers.push(...(await spawn(framework)))
+    const order = VARIANTS.map((v) => v.variant)
+    for (const framework of ['express', 'fastify'] as const) {
+      servers.push(...(await spawn(framework, order, 0)), ...(await spawn(framework, [...order].reverse(), 1)))
+    }
     for (const server of servers) await run(server, WARMUP_SECONDS)
     for (let r = 0; r < ROUNDS; r++) {
-      for (const framework of ['express', 'fastify'] as const) await round(servers.filter((s) => s.framework === framework), r)
+      for (const framework of ['express', 'fastify'] as const) {
+        await round(servers.filter((s) => s.framework === framework && s.set === r % 2), r >> 1)
+      }
     }
     const express = report('express', servers, 5)
     const fastify = report('fastify', servers, 15)

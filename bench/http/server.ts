@@ -78,7 +78,8 @@ async function fastifyServer(variant: Variant): Promise<import('node:http').Serv
 async function main(): Promise<void> {
   // Every configuration of one framework lives in this one process, each on its own port:
   // they share the process's heap and JIT, so no configuration gets a luckier or unluckier
-  // process than another (two identical servers in two processes differ by several %).
+  // process than another (two identical servers in two processes differ by several %). They
+  // are built in the order given; the parent runs a second process with the opposite order.
   const framework = process.argv[2] as Framework
   const variants = (process.argv[3] ?? '').split(',') as Variant[]
   const counts = new Map<Variant, { requests: number }>()
