@@ -8,8 +8,8 @@ export const SHARED_READINGS = 32
 /**
  * Arrival times for PredictionBatcher calls, read cheaply during bursts.
  *
- * Timing every call is most of what batching costs per call: reading `performance.now()`
- * (about 40 ns here) and boxing one fresh number per call. So the calls of one synchronous run
+ * Timing every call would cost a clock read per call (`performance.now()`, about 40 ns here,
+ * more than the rest of a call's queuing). So the calls of one synchronous run
  * share a reading: the first call reads the clock, the ones after it reuse that time (or the
  * start time of a batch started meanwhile), and the clock is read again every
  * {@link SHARED_READINGS} calls. The shared time expires at the next microtask, so an arrival
@@ -20,11 +20,13 @@ export const SHARED_READINGS = 32
 export class ArrivalClock {
   readonly #clock: Clock
   readonly #coarse: boolean
-  // Starts as a non-number on purpose: V8 then keeps the field "tagged", and every call of a
-  // burst stores a pointer to this one boxed number (see PendingCall.enqueuedAt).
+  // Initialised with a non-number on purpose: V8 then keeps the field "tagged" (a pointer to
+  // the clock's own number), which costs the per-call read less than an unboxed double field.
   #stamp: number = null as unknown as number
+  /** Calls that may still share `#stamp`: counted down, 0 once the synchronous run is over. */
+  #shares = 0
+  /** A release is scheduled for the end of the synchronous run. */
   #held = false
-  #uses = 0
 
   constructor(clock: Clock, coarse: boolean) {
     this.#clock = clock
@@ -38,26 +40,33 @@ export class ArrivalClock {
 
   /** The arrival time of a call: a reading shared with the calls around it in the same synchronous run. */
   arrival(): number {
-    if (this.#held && this.#uses < SHARED_READINGS) {
-      this.#uses++
+    if (this.#shares > 0) {
+      this.#shares--
       return this.#stamp
     }
-    this.#uses = 0
-    this.#stamp = this.#clock.now()
-    if (!this.#held && this.#coarse) {
-      this.#held = true
-      resolved.then(this.#release)
+    return this.#read()
+  }
+
+  #read(): number {
+    const stamp = (this.#stamp = this.#clock.now())
+    if (this.#coarse === true) {
+      this.#shares = SHARED_READINGS
+      if (this.#held === false) {
+        this.#held = true
+        resolved.then(this.#release)
+      }
     }
-    return this.#stamp
+    return stamp
   }
 
   /** A batch started at `now`: the calls that follow in this run may share this reading. */
   batchStarted(now: number): void {
     this.#stamp = now
-    this.#uses = 0
+    if (this.#held === true) this.#shares = SHARED_READINGS
   }
 
   readonly #release = (): void => {
     this.#held = false
+    this.#shares = 0
   }
 }

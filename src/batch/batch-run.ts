@@ -3,17 +3,12 @@
 import { type PerfBus, reportError } from '../bus/bus'
 import type { PredictionBatchEvent } from '../bus/events/batch'
 import { BatchError, PerfkitInputError, describe, messageOf } from '../errors'
+import { CallBatch, failWith } from './call-batch'
+import type { CallHandle } from './call-handle'
+import type { CallLane, CallQueue } from './call-queue'
 import { IN_FLIGHT, SETTLED } from './common'
-import type { PriorityLanes } from './linked-queue'
 import type { PredictionCache } from './prediction-options'
-import type { PendingCall, RunningBatch } from './pending-call'
 import type { PredictionStatsCounter } from './prediction-stats'
-
-/** What was taken for one batch. */
-export interface TakenBatch<I, O> {
-  calls: PendingCall<I, O>[]
-  inputs: I[]
-}
 
 /** Adds `delta` to the count of queued calls with `key`, dropping keys that reach 0. */
 export function countKey(counts: Map<unknown, number>, key: unknown, delta: number): void {
@@ -23,60 +18,82 @@ export function countKey(counts: Map<unknown, number>, key: unknown, delta: numb
 }
 
 /**
- * Takes calls from the head of `queue` until `max` distinct inputs: one slot per call, or with
+ * Takes the next batch from `queue` when it cannot go out as it formed (see
+ * CallQueue.takeWhole), high lane first, until `max` distinct inputs: one slot per call, or with
  * `queuedKeys` (the per-key counts of a keyed batcher, kept up to date here), calls whose key is
- * already in the batch share its slot. Marks them in flight and adds their waits to `stats`.
+ * already in the batch share its slot. Marks the calls that have a handle in flight.
  */
 export function takeBatch<I, O>(
-  queue: PriorityLanes<PendingCall<I, O>>,
+  queue: CallQueue<I, O>,
   max: number,
   queuedKeys: Map<unknown, number> | undefined,
-  now: number,
   stats: PredictionStatsCounter,
-): TakenBatch<I, O> {
-  const calls: PendingCall<I, O>[] = []
-  const inputs: I[] = []
-  let waitSum = 0
-  if (queuedKeys === undefined) {
-    for (let slot = 0; slot < max; slot++) {
-      const call = queue.shift()
-      if (call === undefined) break
-      call.state = IN_FLIGHT
-      call.slot = slot
-      waitSum += now - call.enqueuedAt
-      inputs.push(call.input)
-      calls.push(call)
-    }
-  } else {
-    const slots = new Map<unknown, number>()
-    for (let call = queue.peek(); call !== undefined; call = queue.peek()) {
-      let slot = slots.get(call.key)
-      if (slot === undefined) {
-        if (inputs.length === max) break
-        slot = inputs.length
-        inputs.push(call.input)
-        slots.set(call.key, slot)
-      } else {
-        stats.deduplicated++
-      }
-      queue.shift()
-      countKey(queuedKeys, call.key, -1)
-      call.state = IN_FLIGHT
-      call.slot = slot
-      waitSum += now - call.enqueuedAt
-      calls.push(call)
-    }
-  }
-  stats.waitSum += waitSum
-  stats.waitCount += calls.length
-  return { calls, inputs }
+): CallBatch<I, O> {
+  if (queuedKeys !== undefined) return takeKeyed(queue, max, queuedKeys, stats)
+  const batch = new CallBatch<I, O>(false)
+  const high = queue.takeFront(queue.high, max, batch, IN_FLIGHT)
+  queue.takeFront(queue.normal, max - high, batch, IN_FLIGHT)
+  return batch
 }
 
-/** The key of each input slot of `calls`, for filling the cache. */
-export function slotKeys<I, O>(calls: PendingCall<I, O>[], size: number): unknown[] {
-  const keys: unknown[] = new Array(size)
-  for (const call of calls) keys[call.slot] = call.key
-  return keys
+/** Marks the calls of a batch taken whole, among `handles`, in flight. */
+export function markInFlight<I, O>(handles: Array<CallHandle<I, O> | undefined>): void {
+  for (const handle of handles) if (handle !== undefined) handle.state = IN_FLIGHT
+}
+
+/** Records that `batch` starts at `now` with `queueSize` calls queued, and adds its calls' waits to `stats`. */
+export function recordStart<I, O>(batch: CallBatch<I, O>, now: number, queueSize: number, stats: PredictionStatsCounter): void {
+  const { arrivals, count } = batch
+  let waitSum = 0
+  for (let i = 0; i < count; i++) waitSum += now - (arrivals[i] as number)
+  batch.waitSum = waitSum
+  stats.waitSum += waitSum
+  stats.waitCount += count
+  batch.size = batch.inputs.length
+  batch.startedAt = now
+  batch.queueSize = queueSize
+}
+
+/** The de-duplicating take: a new batch with one input per distinct key and each call's slot. */
+function takeKeyed<I, O>(queue: CallQueue<I, O>, max: number, queuedKeys: Map<unknown, number>, stats: PredictionStatsCounter): CallBatch<I, O> {
+  const batch = new CallBatch<I, O>(false)
+  const slots: number[] = (batch.slots = [])
+  const slotKeys: unknown[] = (batch.slotKeys = [])
+  const slotOf = new Map<unknown, number>()
+  const fromLane = (lane: CallLane<I, O>): boolean => {
+    for (let from = lane.head; from !== undefined; from = lane.head) {
+      const keys = from.keys as unknown[]
+      let i = 0
+      let full = false
+      for (; i < from.count; i++) {
+        const key = keys[i]
+        let slot = slotOf.get(key)
+        if (slot === undefined) {
+          if (slotKeys.length === max) {
+            full = true
+            break
+          }
+          slot = slotKeys.length
+          slotKeys.push(key)
+          batch.inputs[slot] = from.inputs[i] as I
+          slotOf.set(key, slot)
+        } else {
+          stats.deduplicated++
+        }
+        countKey(queuedKeys, key, -1)
+        batch.appendFrom(from, i, IN_FLIGHT)
+        slots.push(slot)
+      }
+      if (i > 0) {
+        lane.dropFront(i)
+        queue.removed(lane, i)
+      }
+      if (full) return false
+    }
+    return true
+  }
+  if (fromLane(queue.high)) fromLane(queue.normal)
+  return batch
 }
 
 /** The BatchError for a batch that failed as a whole, or undefined when `values` can be handed out. */
@@ -96,32 +113,59 @@ export function batchFailure(name: string, size: number, values: unknown, failur
  * an Error result rejected.
  */
 export function settleCalls<I, O>(
-  batch: RunningBatch<I, O>,
+  batch: CallBatch<I, O>,
   results: unknown[],
   batchError: BatchError | undefined,
   now: number,
   stats: PredictionStatsCounter,
 ): number {
+  const { resolves, arrivals, handles, slots, count } = batch
   let itemErrors = 0
-  for (const call of batch.calls) {
-    if (call.state !== IN_FLIGHT) continue
-    call.state = SETTLED
-    if (call.signal !== undefined) call.signal.removeEventListener('abort', call)
-    stats.callLatency.push(now - call.enqueuedAt)
+  if (handles === undefined && slots === undefined && batchError === undefined) {
+    // The common batch: every call is still waiting and has the slot of its own index. Each
+    // call's latency is `now` minus its arrival, so their sum is count × batch latency + waits.
+    stats.callLatency.add(now, arrivals, count, count * (now - batch.startedAt) + batch.waitSum)
+    for (let i = 0; i < count; i++) {
+      const value = results[i]
+      const resolve = resolves[i] as (value: O | PromiseLike<O>) => void
+      if (value instanceof Error) {
+        itemErrors++
+        failWith(resolve, value)
+      } else {
+        resolve(value as O)
+      }
+    }
+    stats.errors += itemErrors
+    return itemErrors
+  }
+  const settled: number[] = []
+  let latencySum = 0
+  for (let i = 0; i < count; i++) {
+    const handle = handles?.[i]
+    if (handle !== undefined) {
+      if (handle.state !== IN_FLIGHT) continue // aborted in flight: already rejected
+      handle.state = SETTLED
+      handle.signal.removeEventListener('abort', handle)
+    }
+    const arrival = arrivals[i] as number
+    settled.push(arrival)
+    latencySum += now - arrival
+    const resolve = resolves[i] as (value: O | PromiseLike<O>) => void
     if (batchError !== undefined) {
       stats.errors++
-      call.reject(batchError)
+      failWith(resolve, batchError)
       continue
     }
-    const value = results[call.slot]
+    const value = results[slots === undefined ? i : (slots[i] as number)]
     if (value instanceof Error) {
       stats.errors++
       itemErrors++
-      call.reject(value)
+      failWith(resolve, value)
     } else {
-      call.resolve(value as O)
+      resolve(value as O)
     }
   }
+  stats.callLatency.add(now, settled, settled.length, latencySum)
   return itemErrors
 }
 
@@ -141,17 +185,19 @@ export function fillCache<O>(cache: PredictionCache<O>, keys: unknown[], results
 /** The `prediction:batch` payload of a finished batch. */
 export function batchEvent<I, O>(
   name: string,
-  batch: RunningBatch<I, O>,
+  batch: CallBatch<I, O>,
   latencyMs: number,
   itemErrors: number,
   batchError: BatchError | undefined,
 ): PredictionBatchEvent {
-  const waitsMs = batch.calls.map((call) => batch.startedAt - call.enqueuedAt)
+  const { startedAt, arrivals, count } = batch
+  const waitsMs: number[] = new Array(count)
+  for (let i = 0; i < count; i++) waitsMs[i] = startedAt - (arrivals[i] as number)
   const waitMs = waitsMs.reduce((sum, wait) => sum + wait, 0) / waitsMs.length
   const event: PredictionBatchEvent = {
     batcher: name,
     size: batch.size,
-    calls: batch.calls.length,
+    calls: batch.count,
     waitsMs,
     waitMs,
     latencyMs,

@@ -25,7 +25,7 @@ export class DeadlineTimer {
   /** Makes sure the owner is called back no later than `deadline` (clock ms). */
   ensure(deadline: number): void {
     if (deadline >= this.#at) {
-      if (!this.#held) {
+      if (this.#held === false) {
         this.#timer?.ref()
         this.#held = true
       }
@@ -42,7 +42,7 @@ export class DeadlineTimer {
    * longer holds the process open.
    */
   release(): void {
-    if (!this.#held) return
+    if (this.#held === false) return
     this.#timer?.unref()
     this.#held = false
   }

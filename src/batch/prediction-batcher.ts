@@ -5,11 +5,12 @@ import { unrefTimeout } from '../internal/timers'
 import { nonEmptyString, optionalSignal } from '../internal/validate'
 import { AdaptiveSizer } from './adaptive'
 import { ArrivalClock } from './arrival-clock'
-import { batchEvent, batchFailure, countKey, fillCache, settleCalls, slotKeys, takeBatch } from './batch-run'
-import { IN_FLIGHT, QUEUED, SETTLED, WAITING, promiseFor } from './common'
+import { batchEvent, batchFailure, countKey, fillCache, markInFlight, recordStart, settleCalls, takeBatch } from './batch-run'
+import type { CallBatch } from './call-batch'
+import { CallHandle } from './call-handle'
+import { CallQueue } from './call-queue'
+import { IN_FLIGHT, QUEUED, SETTLED, WAITING } from './common'
 import { DeadlineTimer } from './deadline-timer'
-import { PriorityLanes } from './linked-queue'
-import { PendingCall, RunningBatch } from './pending-call'
 import {
   DEFAULT_CONFIG,
   type PredictManyFn,
@@ -59,10 +60,12 @@ export class PredictionBatcher<I, O> {
   readonly #key: ((input: I) => unknown) | undefined
   readonly #cache: PredictionCache<O> | undefined
   readonly #signal: AbortSignal | undefined
-  readonly #queue = new PriorityLanes<PendingCall<I, O>>()
+  /** Calls not yet sent, in batches in the making (see CallQueue). */
+  readonly #queue: CallQueue<I, O>
   /** With `key`: queued calls per key. Its size, the distinct inputs queued, is what fills a batch. */
   readonly #queuedKeys: Map<unknown, number> | undefined
-  readonly #waiting = new PriorityLanes<PendingCall<I, O>>()
+  /** Calls waiting for room in a full queue (overflow 'wait'). */
+  readonly #waiting: CallQueue<I, O>
   readonly #stats = new PredictionStatsCounter()
   readonly #timer: DeadlineTimer
   readonly #onBatch: ListenerGate
@@ -71,10 +74,23 @@ export class PredictionBatcher<I, O> {
   readonly #timeouts = new Set<NodeJS.Timeout>()
   #config: PredictionBatcherConfig
   // Hot-path copies: the size that makes a batch full and the wait before a partial one goes
-  // (both depend on `enabled` and `adaptive`).
+  // (both depend on `enabled` and `adaptive`), the most calls a batch takes, the concurrency.
   #triggerSize = 0
   #waitMs = 0
-  #arrivals = 0
+  #batchCap = 1
+  #maxConcurrent = 1
+  /**
+   * The queue size below which predict() takes its fast path: `maxQueueSize`, or 0 (never) while
+   * the fast path would be wrong: when closing, with a `key` function, or while calls wait for room.
+   */
+  #plainRoom = 0
+  /**
+   * Calls the fast path takes are counted from the queue's running total (`added`) rather than
+   * one by one: those the queue received that `stats.calls` counted already are subtracted, and
+   * `#plainCallsAtReset` is the fast-path count at the last resetStats().
+   */
+  #countedAdds = 0
+  #plainCallsAtReset = 0
   #inFlight = 0
   /** Calls that flush() sends regardless of size and wait. */
   #forced = 0
@@ -104,9 +120,12 @@ export class PredictionBatcher<I, O> {
     this.#cache = cache
     this.#key = key ?? (cache === undefined ? undefined : (input: I) => input)
     this.#queuedKeys = this.#key === undefined ? undefined : new Map()
+    this.#queue = new CallQueue(this.#key !== undefined)
+    this.#waiting = new CallQueue(this.#key !== undefined)
     this.#timer = new DeadlineTimer(toClock(clock), () => this.#pump())
     this.#adaptive = new AdaptiveSizer(this.#config.maxBatchSize, this.#config.maxWaitMs, this.#time.now())
     this.#refreshTriggers()
+    this.#refreshRoom()
     if (signal?.aborted) void this.close()
     else signal?.addEventListener('abort', this.#onSignalAbort, { once: true })
   }
@@ -118,6 +137,24 @@ export class PredictionBatcher<I, O> {
 
   /** Predicts one input through the next batch. Never throws: every failure is a rejection (see the class description). */
   predict(input: I, options?: PredictOptions): Promise<O> {
+    const queue = this.#queue
+    if (options === undefined && queue.size < this.#plainRoom) {
+      // The common call (no options, no key, room in the queue, nobody waiting): kept small so
+      // that it inlines into the caller. Everything else takes #predict.
+      const arrival = this.#time.arrival()
+      const promise = queue.addPlain(input, arrival, this.#batchCap)
+      const size = queue.size
+      if (size >= this.#triggerSize) {
+        if (this.#inFlight < this.#maxConcurrent) this.#pump()
+      } else if (size === 1) {
+        this.#timer.ensure(arrival + this.#waitMs)
+      }
+      return promise
+    }
+    return this.#predict(input, options)
+  }
+
+  #predict(input: I, options: PredictOptions | undefined): Promise<O> {
     this.#stats.calls++
     if (this.#closing) return this.#refuse('closed', new ClosedError(`PredictionBatcher "${this.name}"`))
     let high = false
@@ -146,22 +183,22 @@ export class PredictionBatcher<I, O> {
       if (this.#config.overflow === 'reject') {
         return this.#refuse('queueFull', new QueueFullError(`PredictionBatcher "${this.name}"`, this.#config.maxQueueSize))
       }
-      const call = new PendingCall<I, O>(input, key, high, this.#time.now(), signal, this.#abortCall)
-      call.state = WAITING
-      this.#waiting.push(call)
-      if (signal !== undefined) signal.addEventListener('abort', call)
-      return promiseFor(call)
+      const handle = signal === undefined ? undefined : new CallHandle<I, O>(signal, high, WAITING, this.#abortCall)
+      const promise = this.#waiting.add(input, key, high, this.#time.now(), handle, this.#batchCap)
+      if (signal !== undefined) signal.addEventListener('abort', handle as CallHandle<I, O>)
+      this.#refreshRoom()
+      return promise
     }
-    const call = new PendingCall<I, O>(input, key, high, this.#time.arrival(), signal, this.#abortCall)
-    const promise = promiseFor(call)
-    if (signal !== undefined) signal.addEventListener('abort', call)
-    this.#arrivals++
-    this.#queue.push(call)
+    const handle = signal === undefined ? undefined : new CallHandle<I, O>(signal, high, QUEUED, this.#abortCall)
+    const arrival = this.#time.arrival()
+    const promise = this.#queue.add(input, key, high, arrival, handle, this.#batchCap)
+    this.#countedAdds++
+    if (signal !== undefined) signal.addEventListener('abort', handle as CallHandle<I, O>)
     if (this.#queuedKeys !== undefined) countKey(this.#queuedKeys, key, 1)
     if (high || this.#queuedInputs() >= this.#triggerSize) {
-      if (this.#inFlight < this.#config.maxConcurrentBatches) this.#pump()
+      if (this.#inFlight < this.#maxConcurrent) this.#pump()
     } else if (this.#queue.size === 1) {
-      this.#timer.ensure(call.enqueuedAt + this.#waitMs)
+      this.#timer.ensure(arrival + this.#waitMs)
     }
     return promise
   }
@@ -176,6 +213,7 @@ export class PredictionBatcher<I, O> {
     this.#config = resolveConfig(partial, this.#config, true)
     this.#adaptive.setBounds(this.#config.maxBatchSize, this.#config.maxWaitMs)
     this.#refreshTriggers()
+    this.#refreshRoom()
     this.#timer.cancel() // the wait may have shrunk: pump() re-arms for the new deadline
     this.#pump()
   }
@@ -194,6 +232,7 @@ export class PredictionBatcher<I, O> {
   close(): Promise<void> {
     if (this.#closed === undefined) {
       this.#closing = true
+      this.#refreshRoom()
       this.#closed = new Promise<void>((resolve) => (this.#resolveClosed = resolve))
       this.#signal?.removeEventListener('abort', this.#onSignalAbort)
       for (const timer of this.#timeouts) timer.ref() // a hung batch must not outlive an awaited close() unseen
@@ -209,24 +248,39 @@ export class PredictionBatcher<I, O> {
 
   /** The reference system's batch statistics, plus counters, state and latency percentiles. */
   stats(): PredictionBatcherStats {
-    return this.#stats.snapshot(this.name, this.#config.maxBatchSize, {
+    const stats = this.#stats.snapshot(this.name, this.#config.maxBatchSize, {
       queueSize: this.#queue.size,
       waiting: this.#waiting.size,
       inFlightBatches: this.#inFlight,
       effectiveBatchSize: this.#triggerSize,
       effectiveWaitMs: this.#waitMs,
     })
+    stats.calls += this.#plainCalls() - this.#plainCallsAtReset
+    return stats
   }
 
   /** Zeroes the counters and percentile windows; queued calls are kept. */
   resetStats(): void {
     this.#stats.reset()
+    this.#plainCallsAtReset = this.#plainCalls()
+  }
+
+  /** Calls the fast path of predict() has taken (they are not in `stats.calls`). */
+  #plainCalls(): number {
+    return this.#queue.added - this.#countedAdds
+  }
+
+  #refreshRoom(): void {
+    const plain = !this.#closing && this.#key === undefined && this.#waiting.size === 0
+    this.#plainRoom = plain ? this.#config.maxQueueSize : 0
   }
 
   #refreshTriggers(): void {
     const { enabled, adaptive, maxBatchSize, maxWaitMs } = this.#config
     this.#triggerSize = !enabled ? 1 : adaptive ? this.#adaptive.size : maxBatchSize
     this.#waitMs = !enabled ? 0 : adaptive ? this.#adaptive.waitMs : maxWaitMs
+    this.#batchCap = enabled ? maxBatchSize : 1
+    this.#maxConcurrent = this.#config.maxConcurrentBatches
   }
 
   /** Distinct inputs queued: calls, or distinct keys with `key`. */
@@ -247,17 +301,25 @@ export class PredictionBatcher<I, O> {
     return error
   }
 
-  readonly #abortCall = (call: PendingCall<I, O>): void => {
-    const state = call.state
+  readonly #abortCall = (handle: CallHandle<I, O>): void => {
+    const state = handle.state
     if (state === SETTLED) return
-    if (state === QUEUED) {
-      this.#queue.remove(call)
-      if (this.#queuedKeys !== undefined) countKey(this.#queuedKeys, call.key, -1)
-    } else if (state === WAITING) this.#waiting.remove(call)
-    call.state = SETTLED
-    const signal = call.signal as AbortSignal
-    signal.removeEventListener('abort', call)
-    call.reject(this.#drop('aborted', new AbortError('predict was aborted', { cause: signal.reason })))
+    if (state === QUEUED || state === WAITING) {
+      const batch = handle.batch as CallBatch<I, O>
+      const index = handle.index()
+      if (state === WAITING) {
+        this.#waiting.removeAt(handle.high, batch, index)
+        this.#refreshRoom()
+      } else {
+        if (this.#queuedKeys !== undefined) countKey(this.#queuedKeys, batch.keys?.[index], -1)
+        this.#queue.removeAt(handle.high, batch, index)
+      }
+    }
+    // In flight, the call stays in its batch: settleCalls skips it.
+    handle.state = SETTLED
+    const signal = handle.signal
+    signal.removeEventListener('abort', handle)
+    handle.reject(this.#drop('aborted', new AbortError('predict was aborted', { cause: signal.reason })))
     if (state !== IN_FLIGHT) {
       if (this.#forced > this.#queue.size) this.#forced = this.#queue.size
       this.#pump()
@@ -272,57 +334,67 @@ export class PredictionBatcher<I, O> {
    * host code run since: the first batch started uses it instead of reading the clock again.
    */
   #pump(now?: number): number {
-    if (this.#pumping) return 0
+    // Boolean fields are compared with `=== true` on the per-batch path: V8 does not know a field
+    // holds only booleans, and a bare `if (field)` is a full truthiness test.
+    if (this.#pumping === true) return 0
     this.#pumping = true
     let started = 0
     const queue = this.#queue
     try {
       for (;;) {
-        while (this.#waiting.size > 0 && queue.size < this.#config.maxQueueSize) {
-          const call = this.#waiting.shift() as PendingCall<I, O>
-          call.state = QUEUED
-          this.#arrivals++
-          queue.push(call)
-          if (this.#queuedKeys !== undefined) countKey(this.#queuedKeys, call.key, 1)
-        }
-        if (queue.size === 0 || this.#inFlight >= this.#config.maxConcurrentBatches) break
+        if (this.#waiting.size > 0 && queue.size < this.#config.maxQueueSize) this.#admitWaiting()
+        if (queue.size === 0 || this.#inFlight >= this.#maxConcurrent) break
         const due =
-          this.#closing ||
+          this.#closing === true ||
           this.#forced > 0 ||
           this.#queuedInputs() >= this.#triggerSize ||
-          queue.high.size > 0 ||
+          queue.highSize > 0 ||
           this.#time.now() >= queue.oldestAt() + this.#waitMs
         if (!due) break
         this.#start(now ?? this.#time.now())
         now = undefined // predictMany ran: the next batch reads the clock
         started++
       }
-      if (queue.size > 0 && this.#inFlight < this.#config.maxConcurrentBatches) this.#timer.ensure(queue.oldestAt() + this.#waitMs)
+      if (queue.size > 0 && this.#inFlight < this.#maxConcurrent) this.#timer.ensure(queue.oldestAt() + this.#waitMs)
       else this.#timer.release()
     } finally {
       this.#pumping = false
     }
-    if (this.#closing && queue.size === 0 && this.#waiting.size === 0 && this.#inFlight === 0) {
+    if (this.#closing === true && queue.size === 0 && this.#waiting.size === 0 && this.#inFlight === 0) {
       this.#timer.cancel()
       this.#resolveClosed()
     }
     return started
   }
 
+  /** Moves waiting calls into the queue, oldest first (high priority first), as far as there is room. */
+  #admitWaiting(): void {
+    const count = Math.min(this.#waiting.size, this.#config.maxQueueSize - this.#queue.size)
+    const keys = this.#queuedKeys
+    this.#waiting.moveTo(this.#queue, count, this.#batchCap, QUEUED, keys === undefined ? undefined : (key) => countKey(keys, key, 1))
+    this.#countedAdds += count // counted when they arrived
+    if (this.#waiting.size === 0) this.#refreshRoom()
+  }
+
   /** Takes the next batch from the queue and calls predictMany with it. */
   #start(now: number): void {
     this.#time.batchStarted(now)
-    const queueSize = this.#queue.size
-    const { enabled, maxBatchSize, adaptive, timeoutMs } = this.#config
-    const { calls, inputs } = takeBatch(this.#queue, enabled ? maxBatchSize : 1, this.#queuedKeys, now, this.#stats)
-    this.#forced = Math.max(0, this.#forced - calls.length)
-    this.#inFlight++
-    if (adaptive) {
-      this.#adaptive.observeArrivals(now, this.#arrivals)
+    const queue = this.#queue
+    const queueSize = queue.size
+    const keys = this.#queuedKeys
+    // Most batches go out as they formed; takeBatch assembles the others.
+    let batch = keys === undefined ? queue.takeWhole(this.#batchCap) : undefined
+    if (batch === undefined) batch = takeBatch(queue, this.#batchCap, keys, this.#stats)
+    else if (batch.handles !== undefined) markInFlight(batch.handles)
+    recordStart(batch, now, queueSize, this.#stats)
+    const inputs = batch.inputs
+    if (this.#forced > 0) this.#forced = Math.max(0, this.#forced - batch.count)
+    batch.inFlight = ++this.#inFlight
+    const { adaptive, timeoutMs } = this.#config
+    if (adaptive === true) {
+      this.#adaptive.observeArrivals(now, this.#queue.added)
       this.#refreshTriggers()
     }
-    const keys = this.#cache === undefined ? undefined : slotKeys(calls, inputs.length)
-    const batch = new RunningBatch<I, O>(calls, keys, inputs.length, now, queueSize, this.#inFlight)
     if (timeoutMs > 0) this.#armTimeout(batch, timeoutMs)
     let result: unknown
     try {
@@ -337,7 +409,7 @@ export class PredictionBatcher<I, O> {
     )
   }
 
-  #armTimeout(batch: RunningBatch<I, O>, timeoutMs: number): void {
+  #armTimeout(batch: CallBatch<I, O>, timeoutMs: number): void {
     const timer = unrefTimeout(() => {
       this.#timeouts.delete(timer)
       this.#finish(batch, undefined, { error: new TimeoutError(`PredictionBatcher "${this.name}" predictMany`, timeoutMs) })
@@ -348,8 +420,8 @@ export class PredictionBatcher<I, O> {
   }
 
   /** Settles every caller of `batch` from its results, or from `failure`, and frees its slot. */
-  #finish(batch: RunningBatch<I, O>, values: unknown, failure: { error: unknown } | undefined): void {
-    if (batch.done) return // a late result after a timeout
+  #finish(batch: CallBatch<I, O>, values: unknown, failure: { error: unknown } | undefined): void {
+    if (batch.done === true) return // a late result after a timeout
     batch.done = true
     if (batch.timer !== undefined) {
       clearTimeout(batch.timer)
@@ -368,15 +440,15 @@ export class PredictionBatcher<I, O> {
     // Host code (a cache's set, event listeners) may run below: then `now` is stale.
     let hostRan = false
     if (batchError !== undefined) stats.failedBatches++
-    else if (batch.keys !== undefined) {
-      fillCache(this.#cache as PredictionCache<O>, batch.keys, results, this.bus)
+    else if (this.#cache !== undefined && batch.slotKeys !== undefined) {
+      fillCache(this.#cache, batch.slotKeys, results, this.bus)
       hostRan = true
     }
-    if (this.#config.adaptive) {
+    if (this.#config.adaptive === true) {
       this.#adaptive.observeLatency(latencyMs)
       this.#refreshTriggers()
     }
-    if (this.#onBatch.open) {
+    if (this.#onBatch.open === true) {
       this.bus.emit('prediction:batch', batchEvent(this.name, batch, latencyMs, itemErrors, batchError))
       hostRan = true
     }

@@ -1,3 +1,4 @@
+import { CallLatencyWindow } from './call-latency'
 import type { DropCounts } from './processor-stats'
 import { type LatencyPercentiles, SampleRing } from './sample-ring'
 
@@ -64,7 +65,7 @@ export class PredictionStatsCounter {
   waitCount = 0
   dropped: DropCounts = { queueFull: 0, aborted: 0, closed: 0 }
   readonly batchLatency = new SampleRing()
-  readonly callLatency = new SampleRing()
+  readonly callLatency = new CallLatencyWindow()
 
   /** The snapshot, given the current state the counters do not hold. */
   snapshot(

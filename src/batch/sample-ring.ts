@@ -71,7 +71,8 @@ export class SampleRing {
   }
 }
 
-function quantileOfSorted(sorted: Float64Array, q: number): number {
+/** The `q` quantile (0..1) of ascending `sorted`, linearly interpolated between closest ranks; 0 when empty. */
+export function quantileOfSorted(sorted: Float64Array, q: number): number {
   const n = sorted.length
   if (n === 0) return 0
   const rank = q * (n - 1)
