@@ -1,7 +1,7 @@
-// The servers of `npm run bench:http` for one framework, run in a child process so the load
-// generator's CPU is never counted. The parent loads one server at a time and sends `start`
-// and `stop` around it; between them the process measures its own CPU time
-// (process.cpuUsage) and counts the requests that server served.
+// One server of `npm run bench:http` (a framework and a configuration), run in a child
+// process so the load generator's CPU is never counted. The parent sends `start` and `stop`
+// while it loads the server; between them the process measures its own CPU time
+// (process.cpuUsage) and counts the requests it served.
 import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -29,10 +29,11 @@ async function expressServer(variant: Variant): Promise<import('node:http').Serv
       next()
     })
   }
+  // Only the perfkit configuration has a monitor: its timers are part of what perfkit costs.
   const { PerformanceMonitor } = await import('perfkit')
   const { performanceMiddleware, performanceRouter } = await import('perfkit/express')
-  const monitor = new PerformanceMonitor()
-  if (variant === 'perfkit') app.use(performanceMiddleware({ monitor }))
+  const monitor = variant === 'perfkit' ? new PerformanceMonitor() : undefined
+  if (monitor !== undefined) app.use(performanceMiddleware({ monitor }))
   if (variant === 'incumbent') {
     const { default: promBundle } = await import('express-prom-bundle')
     app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true }))
@@ -42,7 +43,7 @@ async function expressServer(variant: Variant): Promise<import('node:http').Serv
   app.use('/api/:version', router)
   // The API router after the routes (the documented place): one more Express layer ahead of
   // them would cost every request a dispatch, which is Express's price, not perfkit's.
-  if (variant === 'perfkit') app.use(performanceRouter({ monitor }))
+  if (monitor !== undefined) app.use(performanceRouter({ monitor }))
   return app.listen(0, '127.0.0.1')
 }
 
@@ -76,37 +77,25 @@ async function fastifyServer(variant: Variant): Promise<import('node:http').Serv
 }
 
 async function main(): Promise<void> {
-  // Every configuration of one framework lives in this one process, each on its own port:
-  // they share the process's heap and JIT, so no configuration gets a luckier or unluckier
-  // process than another (two identical servers in two processes differ by several %). They
-  // are built in the order given; the parent runs a second process with the opposite order.
+  // One configuration per process, as a host runs it: nothing else shares its heap or its
+  // compiled code (servers sharing a process differ by several % by build order alone).
   const framework = process.argv[2] as Framework
-  const variants = (process.argv[3] ?? '').split(',') as Variant[]
-  const counts = new Map<Variant, { requests: number }>()
-  const ports: Partial<Record<Variant, number>> = {}
-  const servers: Array<import('node:http').Server> = []
-  for (const given of variants) {
-    // The control is a second bare server: its "overhead" is the benchmark's noise floor.
-    const variant = given === 'control' ? 'bare' : given
-    const server = framework === 'express' ? await expressServer(variant) : await fastifyServer(variant)
-    if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
-    const count = { requests: 0 }
-    server.on('request', (_req: IncomingMessage) => {
-      count.requests++
-    })
-    counts.set(given, count)
-    ports[given] = (server.address() as AddressInfo).port
-    servers.push(server)
-  }
+  const given = process.argv[3] as Variant
+  // The control is a second bare server: its "overhead" is the benchmark's noise floor.
+  const variant = given === 'control' ? 'bare' : given
+  const server = framework === 'express' ? await expressServer(variant) : await fastifyServer(variant)
+  if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
+  let requests = 0
+  server.on('request', (_req: IncomingMessage) => {
+    requests++
+  })
   let cpu = process.cpuUsage()
   let served = 0
   let started = process.hrtime.bigint()
-  let measured: { requests: number } = { requests: 0 }
-  process.on('message', (message: { type: string; variant?: Variant }) => {
+  process.on('message', (message: { type: string }) => {
     if (message.type === 'start') {
-      measured = counts.get(message.variant as Variant) as { requests: number }
       cpu = process.cpuUsage()
-      served = measured.requests
+      served = requests
       started = process.hrtime.bigint()
       process.send?.({ type: 'started' })
     } else if (message.type === 'stop') {
@@ -115,15 +104,15 @@ async function main(): Promise<void> {
         type: 'stopped',
         cpuMicros: used.user + used.system,
         userMicros: used.user,
-        requests: measured.requests - served,
+        requests: requests - served,
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
       })
     } else if (message.type === 'exit') {
-      for (const server of servers) server.close()
+      server.close()
       process.exit(0)
     }
   })
-  process.send?.({ type: 'ready', ports })
+  process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port })
 }
 
 void main()
