@@ -36,7 +36,13 @@ const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1
 // Rounds per framework; a noisy machine narrows the interval with more (BENCH_HTTP_ROUNDS=300).
 const ROUNDS = smoke ? 3 : Number(process.env.BENCH_HTTP_ROUNDS ?? 80)
 if (!Number.isInteger(ROUNDS) || ROUNDS < 3) throw new Error(`BENCH_HTTP_ROUNDS must be an integer >= 3, got ${process.env.BENCH_HTTP_ROUNDS}`)
-const GENERATIONS = smoke ? 1 : 4
+// Sets of fresh processes per framework. Which process a configuration drew moves its figure
+// by several points (its JIT and heap luck), so a run samples several: 8 sets of 10 rounds
+// (every configuration in every position of the rotation twice per set). More sets with a
+// shorter warm-up read worse, not steadier: 16 sets warmed 1 s each put the Fastify hook and
+// perfkit at +24 and +27 % where 4 sets warmed 2 s read +4 and +2 to +6 %.
+const GENERATIONS = smoke ? 1 : Number(process.env.BENCH_HTTP_GENERATIONS ?? 8)
+if (!Number.isInteger(GENERATIONS) || GENERATIONS < 1 || GENERATIONS > ROUNDS) throw new Error(`BENCH_HTTP_GENERATIONS must be an integer from 1 to the rounds, got ${process.env.BENCH_HTTP_GENERATIONS}`)
 /** Measured seconds per slice: about 3 000 requests on either framework here. */
 const SLICE_SECONDS: Record<Framework, number> = { express: smoke ? 0.05 : 0.3, fastify: smoke ? 0.05 : 0.1 }
 const WARM_SECONDS = 0.1
@@ -214,6 +220,14 @@ function versusHook(perfkit: Server, hook: Server): { points: number; low: numbe
   return { points: interquartileMean(differences), low: quantile(resampled, 0.025), high: quantile(resampled, 0.975) }
 }
 
+/** Per-round values grouped by the set of processes (generation) that produced them. */
+function perSet(values: number[]): number[][] {
+  const perGeneration = Math.ceil(ROUNDS / GENERATIONS)
+  const sets: number[][] = []
+  for (let i = 0; i < values.length; i += perGeneration) sets.push(values.slice(i, i + perGeneration))
+  return sets
+}
+
 function report(framework: Framework, servers: Server[], target: number): boolean {
   const rows = servers.filter((s) => s.framework === framework)
   const find = (variant: Variant) => rows.find((s) => s.variant === variant) as Server
@@ -239,6 +253,11 @@ function report(framework: Framework, servers: Server[], target: number): boolea
   const pass = perfkit <= target && notAboveHook && perfkit < incumbent
   const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`
   console.log(`perfkit vs minimal hook: ${sign(vs.points)} points (95 % interval ${sign(vs.low)} … ${sign(vs.high)})`)
+  const spread = (s: Server) => {
+    const means = perSet(s.ratios).map((ratios) => (ratios.reduce((sum, r) => sum + r, 0) / ratios.length - 1) * 100)
+    return `${sign(Math.min(...means))} … ${sign(Math.max(...means))} %`
+  }
+  console.log(`mean per set of processes: perfkit ${spread(find('perfkit'))}, hook ${spread(find('hook'))}, noise floor ${spread(find('control'))}`)
   console.log(
     `perfkit ${sign(perfkit)} % (target ≤ ${target} % and not above the minimal hook ${sign(hookOver)} %; incumbent ${sign(incumbent)} %, noise floor ${sign(floor)} %): ${pass ? 'PASS' : 'MISS'}`,
   )

@@ -13,6 +13,21 @@ export const LOAD_PATH = '/api/v1/users/42'
 
 const body = { id: 42, name: 'Ada', roles: ['admin', 'dev'] }
 
+/**
+ * With BENCH_IDLE_MONITOR=1 every configuration gets a PerformanceMonitor, unused except by
+ * perfkit's. Under valgrind (bench/http/instructions.ts) a request takes 50× longer, so the
+ * monitor's clock-driven work (event-loop delay sampling every 10 ms) would land 50× more
+ * often per request than at full speed; giving everyone the same monitor leaves perfkit's
+ * per-request work as the difference.
+ */
+async function idleMonitor(): Promise<void> {
+  if (process.env.BENCH_IDLE_MONITOR !== '1') return
+  const { PerformanceMonitor } = await import('perfkit')
+  idle = new PerformanceMonitor()
+}
+/** Held so the idle monitor lives as long as the server. */
+let idle: unknown
+
 async function expressServer(variant: Variant): Promise<import('node:http').Server> {
   const { default: express } = await import('express')
   const app = express()
@@ -34,6 +49,7 @@ async function expressServer(variant: Variant): Promise<import('node:http').Serv
   const { performanceMiddleware, performanceRouter } = await import('perfkit/express')
   const monitor = variant === 'perfkit' ? new PerformanceMonitor() : undefined
   if (monitor !== undefined) app.use(performanceMiddleware({ monitor }))
+  else await idleMonitor()
   if (variant === 'incumbent') {
     const { default: promBundle } = await import('express-prom-bundle')
     app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true }))
@@ -50,6 +66,7 @@ async function expressServer(variant: Variant): Promise<import('node:http').Serv
 async function fastifyServer(variant: Variant): Promise<import('node:http').Server> {
   const { default: Fastify } = await import('fastify')
   const app = Fastify()
+  if (variant !== 'perfkit') await idleMonitor()
   if (variant === 'hook') {
     const sums = new Map<string, number>()
     app.addHook('onResponse', (request, reply, done) => {
