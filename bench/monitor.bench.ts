@@ -71,6 +71,14 @@ function writeCost(values: Float64Array): void {
     { name: 'PerformanceMonitor.record', fn: (i) => labelled.record('http_seconds', v(i), { method: 'GET', route: routes[i & 3] as string, status_class: '2xx' }) },
     { name: 'prom-client Histogram.observe', fn: (i) => labelledHistogram.observe({ method: 'GET', route: routes[i & 3] as string, status_class: '2xx' }, v(i)) },
   ])
+  // The HTTP adapters keep one frozen labels object per method, route and status class; the
+  // anchor's way of keeping them is a bound child (Histogram.labels).
+  const kept = Object.freeze({ method: 'GET', route: '/users/:id', status_class: '2xx' })
+  const child = labelledHistogram.labels('GET', '/users/:id', '2xx')
+  compareSync('record() with 3 labels, one kept frozen labels object', [
+    { name: 'PerformanceMonitor.record', fn: (i) => labelled.record('http_seconds', v(i), kept) },
+    { name: 'prom-client Histogram.labels(…).observe', fn: (i) => child.observe(v(i)) },
+  ])
   const counter = new client.Counter({ name: 'c_total', help: 'c', registers: [registry] })
   compareSync('increment() of a counter, no labels', [
     { name: 'PerformanceMonitor.increment', fn: () => dd.increment('requests_total') },

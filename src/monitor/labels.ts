@@ -78,8 +78,15 @@ interface Trie {
  */
 export class LabelLookup<T> {
   #tries: Trie[] = []
+  // The last frozen labels object found and its target. A caller that keeps its label objects
+  // (the HTTP adapters keep one frozen object per method, route and status class) then skips
+  // the walk and its reads by name, which cost most of a labelled write. Frozen, so its
+  // values cannot have changed since; `set` and `clear` (every series removal) forget it.
+  #lastLabels: object | undefined = undefined
+  #lastTarget: T | undefined = undefined
 
   get(labels: object): T | undefined {
+    if (labels === this.#lastLabels) return this.#lastTarget
     const tries = this.#tries
     outer: for (let t = 0; t < tries.length; t++) {
       const trie = tries[t] as Trie
@@ -93,12 +100,20 @@ export class LabelLookup<T> {
         if (node === undefined) return undefined
         i++
       }
-      if (i === names.length) return node as T
+      if (i === names.length) {
+        if (Object.isFrozen(labels)) {
+          this.#lastLabels = labels
+          this.#lastTarget = node as T
+        }
+        return node as T
+      }
     }
     return undefined
   }
 
   set(labels: object, target: T): void {
+    this.#lastLabels = undefined
+    this.#lastTarget = undefined
     const names = Object.keys(labels)
     if (names.length === 0) return
     let trie = this.#tries.find((t) => t.names.length === names.length && t.names.every((n, i) => n === names[i]))
@@ -119,6 +134,8 @@ export class LabelLookup<T> {
 
   clear(): void {
     this.#tries = []
+    this.#lastLabels = undefined
+    this.#lastTarget = undefined
   }
 }
 

@@ -103,3 +103,47 @@ describe('idle series expiry', () => {
     expect(m.value('x_total')).toBe(1)
   })
 })
+
+describe('reused frozen label objects', () => {
+  it('write to the series of their values, alternating with other objects of the same and other values', () => {
+    const { m } = setup()
+    const a = Object.freeze({ method: 'GET', route: '/a' })
+    const b = Object.freeze({ method: 'GET', route: '/b' })
+    for (let i = 0; i < 3; i++) {
+      m.increment('req_total', 1, a)
+      m.increment('req_total', 10, b)
+      m.increment('req_total', 100, { method: 'GET', route: '/a' })
+      m.increment('req_total', 1, a)
+    }
+    expect(m.value('req_total', { method: 'GET', route: '/a' })).toBe(306)
+    expect(m.value('req_total', { method: 'GET', route: '/b' })).toBe(30)
+    expect(m.metrics()[0]?.series).toHaveLength(2)
+  })
+
+  it('find their series again after it expired and came back', () => {
+    const { m, clock } = setup({ seriesTtlMs: 60_000 })
+    const labels = Object.freeze({ route: '/a' })
+    m.record('lat_seconds', 1, labels)
+    m.record('lat_seconds', 1, labels)
+    clock.advance(70_000)
+    m.snapshot()
+    expect(m.stats('lat_seconds', labels)).toBeUndefined()
+    m.record('lat_seconds', 2, labels)
+    m.record('lat_seconds', 2, labels)
+    expect(m.stats('lat_seconds', labels, { window: 'all' })?.count).toBe(2)
+    expect(m.stats('lat_seconds', labels, { window: 'all' })?.max).toBe(2)
+  })
+
+  it('are not confused with a mutable object that changes its values between writes', () => {
+    const { m } = setup()
+    const frozen = Object.freeze({ route: '/a' })
+    const mutable: { route: string } = { route: '/a' }
+    m.increment('req_total', 1, frozen)
+    m.increment('req_total', 1, mutable)
+    mutable.route = '/b'
+    m.increment('req_total', 1, mutable)
+    m.increment('req_total', 1, frozen)
+    expect(m.value('req_total', { route: '/a' })).toBe(3)
+    expect(m.value('req_total', { route: '/b' })).toBe(1)
+  })
+})
