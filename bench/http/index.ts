@@ -27,9 +27,9 @@
 // the hook's (both over the same bare slice), with a bootstrap 95 % interval.
 import { type ChildProcess, fork, spawnSync } from 'node:child_process'
 import { availableParallelism } from 'node:os'
-import { fileURLToPath } from 'node:url'
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon'
+import { SERVER_ENV, compiledServer } from './compile'
 import { type Framework, LOAD_PATH, type Variant } from './server'
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
@@ -97,12 +97,15 @@ function request(child: ChildProcess, message: object, reply: string): Promise<S
   })
 }
 
+/** The server, as plain JavaScript run by plain node (see compile.ts). */
+const serverFile = compiledServer()
+
 /** Starts one server in a child process (on the servers' CPU when pinned); resolves with its port. */
 async function spawn(framework: Framework, variant: Variant, pin: ReturnType<typeof pinning>): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [framework, variant], {
+  const child = fork(serverFile, [framework, variant], {
     ...(pin === undefined ? {} : { execPath: pin.execPath }),
-    execArgv: [...(pin?.prefix ?? []), '--import', 'tsx'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    execArgv: [...(pin?.prefix ?? [])],
+    env: { ...process.env, ...SERVER_ENV, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const ready = await new Promise<{ port: number }>((resolve, reject) => {

@@ -17,9 +17,9 @@
 // counting off; WARM_REQUESTS requests warm it up, then counting is switched on for
 // COUNTED_REQUESTS more (one connection, so requests never batch differently between runs).
 import { type ChildProcess, execFileSync, fork, spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon'
+import { SERVER_ENV, compiledServer } from './compile'
 import { type Framework, LOAD_PATH, type Variant } from './server'
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
@@ -49,13 +49,16 @@ function fire(port: number, amount: number): Promise<{ non2xx: number; errors: n
   return autocannon({ url: `http://127.0.0.1:${port}${LOAD_PATH}`, connections: 1, amount, timeout: 60 })
 }
 
+/** The server, as plain JavaScript run by plain node (see compile.ts). */
+const serverFile = compiledServer()
+
 /** Instructions per request of one configuration. */
 async function count(framework: Framework, variant: Variant): Promise<number> {
   const valgrind = ['--tool=callgrind', '--instr-atstart=no', '--callgrind-out-file=/dev/null']
-  const child: ChildProcess = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [framework, variant], {
+  const child: ChildProcess = fork(serverFile, [framework, variant], {
     execPath: 'valgrind',
-    execArgv: [...valgrind, process.execPath, ...V8_FLAGS, '--import', 'tsx'],
-    env: { ...process.env, NODE_ENV: 'production', BENCH_IDLE_MONITOR: '1' },
+    execArgv: [...valgrind, process.execPath, ...V8_FLAGS],
+    env: { ...process.env, ...SERVER_ENV, NODE_ENV: 'production', BENCH_IDLE_MONITOR: '1', BENCH_HISTORY_MS: '0' },
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   })
   let stderr = ''

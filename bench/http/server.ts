@@ -14,6 +14,14 @@ export const LOAD_PATH = '/api/v1/users/42'
 const body = { id: 42, name: 'Ada', roles: ['admin', 'dev'] }
 
 /**
+ * Options of every PerformanceMonitor here. BENCH_HISTORY_MS sets `historyIntervalMs`: the
+ * instruction count turns the history snapshot off (0) because under valgrind its 10 s
+ * timer fires ~50× more often per request than at full speed, and only perfkit's monitor has
+ * series to snapshot (it counted ~21 000 instructions per Express request that way).
+ */
+const monitorOptions = process.env.BENCH_HISTORY_MS === undefined ? {} : { historyIntervalMs: Number(process.env.BENCH_HISTORY_MS) }
+
+/**
  * With BENCH_IDLE_MONITOR=1 every configuration gets a PerformanceMonitor, unused except by
  * perfkit's. Under valgrind (bench/http/instructions.ts) a request takes 50× longer, so the
  * monitor's clock-driven work (event-loop delay sampling every 10 ms) would land 50× more
@@ -23,7 +31,7 @@ const body = { id: 42, name: 'Ada', roles: ['admin', 'dev'] }
 async function idleMonitor(): Promise<void> {
   if (process.env.BENCH_IDLE_MONITOR !== '1') return
   const { PerformanceMonitor } = await import('perfkit')
-  idle = new PerformanceMonitor()
+  idle = new PerformanceMonitor(monitorOptions)
 }
 /** Held so the idle monitor lives as long as the server. */
 let idle: unknown
@@ -47,7 +55,7 @@ async function expressServer(variant: Variant): Promise<import('node:http').Serv
   // Only the perfkit configuration has a monitor: its timers are part of what perfkit costs.
   const { PerformanceMonitor } = await import('perfkit')
   const { performanceMiddleware, performanceRouter } = await import('perfkit/express')
-  const monitor = variant === 'perfkit' ? new PerformanceMonitor() : undefined
+  const monitor = variant === 'perfkit' ? new PerformanceMonitor(monitorOptions) : undefined
   if (monitor !== undefined) app.use(performanceMiddleware({ monitor }))
   else await idleMonitor()
   if (variant === 'incumbent') {
@@ -77,7 +85,7 @@ async function fastifyServer(variant: Variant): Promise<import('node:http').Serv
   } else if (variant === 'perfkit') {
     const { PerformanceMonitor } = await import('perfkit')
     const { perfkitPlugin } = await import('perfkit/fastify')
-    await app.register(perfkitPlugin, { monitor: new PerformanceMonitor() })
+    await app.register(perfkitPlugin, { monitor: new PerformanceMonitor(monitorOptions) })
   } else if (variant === 'incumbent') {
     const { default: fastifyMetrics } = await import('fastify-metrics')
     // Default process metrics off, as perfkit's are: only the per-request cost is compared.
@@ -132,4 +140,5 @@ async function main(): Promise<void> {
   process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port })
 }
 
-void main()
+// bench/http/index.ts imports this file for its constants: only a started server runs.
+if (process.env.PERFKIT_BENCH_SERVER === '1') void main()

@@ -79,6 +79,36 @@ describe('performanceMiddleware', () => {
     expect(monitor.stats('http_server_response_body_size_bytes', { route: '/echo' }, { window: 'all' })?.sum).toBeCloseTo(1234, -1)
   })
 
+  it('reads the request Content-Length whatever its case, and leaves sizes out with recordSizes: false', async () => {
+    monitor = new PerformanceMonitor()
+    const app = express()
+    app.use(performanceMiddleware({ monitor }))
+    app.post('/raw', (req, res) => {
+      req.resume()
+      req.on('end', () => void res.send('ok'))
+    })
+    const quiet = new PerformanceMonitor()
+    const other = express()
+    other.use(performanceMiddleware({ monitor: quiet, recordSizes: false }))
+    other.post('/raw', (req, res) => {
+      req.resume()
+      req.on('end', () => void res.send('ok'))
+    })
+    const base = await serve(app)
+    const otherBase = await serve(other)
+    // Node's http client keeps the header names' case as given.
+    await rawRequest(`${base}/raw`, { method: 'POST', headers: { 'Content-Length': '7', 'X-Pad': 'content-lengthy' }, body: '1234567' })
+    await rawRequest(`${base}/raw`, { method: 'POST', headers: { 'CONTENT-LENGTH': '3' }, body: 'abc' })
+    await rawRequest(`${otherBase}/raw`, { method: 'POST', headers: { 'Content-Length': '3' }, body: 'abc' })
+    const sizes = monitor.stats('http_server_request_body_size_bytes', { route: '/raw' }, { window: 'all' })
+    expect(sizes?.count).toBe(2)
+    expect(sizes?.sum).toBeCloseTo(10, 0)
+    expect(quiet.value('http_server_requests_total', { route: '/raw' })).toBe(1)
+    expect(quiet.stats('http_server_request_body_size_bytes', { route: '/raw' }, { window: 'all' })).toBeUndefined()
+    expect(quiet.stats('http_server_response_body_size_bytes', { route: '/raw' }, { window: 'all' })).toBeUndefined()
+    await quiet.close()
+  })
+
   it('counts requests in flight, and an aborted request apart from completed ones', async () => {
     monitor = new PerformanceMonitor()
     const m = monitor
