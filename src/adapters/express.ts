@@ -91,7 +91,7 @@ export function performanceMiddleware(options: PerformanceMiddlewareOptions): Re
       const bodyless = method === 'HEAD' || status === 204 || status === 304
       const seconds = (clock.now() - start) / 1000
       if (!recordSizes) return recorder.finish(method, route, status, seconds, -1, -1)
-      recorder.finish(method, route, status, seconds, requestLength(req.rawHeaders), bodyless ? -1 : contentLength(res.getHeader('content-length')))
+      recorder.finish(method, route, status, seconds, contentLength(req.headers['content-length']), bodyless ? -1 : contentLength(res.getHeader('content-length')))
     } catch (error) {
       reportToBus(monitor, error)
     }
@@ -109,20 +109,6 @@ export function performanceMiddleware(options: PerformanceMiddlewareOptions): Re
     res.on('close', () => onClose(req, res, start))
     next()
   }
-}
-
-/**
- * The request's Content-Length from `rawHeaders`, or -1. `req.headers` would be the obvious
- * read, but it is an accessor reached through three prototypes of a map Express makes anew
- * for every request; the raw array is one own field, and a scan of a few names is cheaper.
- */
-function requestLength(raw: string[] | undefined): number {
-  if (raw === undefined) return -1
-  for (let i = 0; i < raw.length - 1; i += 2) {
-    const name = raw[i] as string
-    if (name.length === 14 && name.toLowerCase() === 'content-length') return contentLength(raw[i + 1])
-  }
-  return -1
 }
 
 function skipped(skip: (req: Request) => boolean, req: Request, owner: { readonly bus?: unknown }): boolean {
