@@ -1,0 +1,188 @@
+// `npm run bench:http:by-function -- <express|fastify> [A] [B] [--smoke]`: where the
+// instructions per request of two bench:http configurations (default: the minimal hook and
+// perfkit) differ, function by function.
+//
+// Each server runs under callgrind as in bench:http:instructions, with V8's
+// `--perf-basic-prof` so JIT code can be named from /tmp/perf-<pid>.map. Two views print:
+// - self instructions per request by function (V8 runtime, builtins and named JS);
+// - instructions of calls from JavaScript into V8's inline-cache and runtime code, charged to
+//   the JavaScript function that made them. On Express this is the view that matters: every
+//   request's req/res get a map of their own, so each property read on them is an IC miss
+//   resolved in the runtime, and the second view says whose reads they were.
+import { type ChildProcess, execFileSync, fork, spawnSync } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+// @ts-expect-error autocannon ships no type declarations
+import autocannon from 'autocannon'
+import { SERVER_ENV, compiledServer } from './compile'
+import { type Framework, LOAD_PATH, type Variant } from './server'
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
+const framework = (args[0] ?? 'fastify') as Framework
+const [first, second] = [(args[1] ?? 'hook') as Variant, (args[2] ?? 'perfkit') as Variant]
+const VARIANTS: readonly Variant[] = ['bare', 'control', 'hook', 'perfkit', 'incumbent']
+if (framework !== 'express' && framework !== 'fastify') throw new Error(`framework must be express or fastify, got ${framework}`)
+for (const v of [first, second]) if (!VARIANTS.includes(v)) throw new Error(`configuration must be one of ${VARIANTS.join(', ')}, got ${v}`)
+const WARM_REQUESTS = smoke ? 200 : Number(process.env.BENCH_WARM ?? 10_000)
+const COUNTED_REQUESTS = smoke ? 200 : Number(process.env.BENCH_COUNT ?? 20_000)
+const TOP = smoke ? 5 : 30
+const V8_FLAGS = ['--perf-basic-prof', '--predictable', '--no-memory-reducer', '--min-semi-space-size=16', '--max-semi-space-size=16']
+
+interface Profile {
+  /** Instructions per request. */
+  total: number
+  /** Self instructions per request by function. */
+  self: Map<string, number>
+  /** Instructions per request of IC/runtime calls, by the JavaScript function that made them. */
+  misses: Map<string, number>
+}
+
+/** JIT code ranges from V8's perf map, sorted by start address. */
+function readPerfMap(pid: number): Array<[start: number, size: number, name: string]> {
+  const ranges: Array<[number, number, string]> = []
+  for (const line of readFileSync(`/tmp/perf-${pid}.map`, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line)
+    if (m !== null) ranges.push([Number.parseInt(m[1] as string, 16), Number.parseInt(m[2] as string, 16), m[3] as string])
+  }
+  return ranges.sort((a, b) => a[0] - b[0])
+}
+
+/** The JIT function holding `address` (V8 reuses addresses: the latest range covering it wins). */
+function jitName(ranges: ReadonlyArray<[number, number, string]>, address: number): string {
+  let lo = 0
+  let hi = ranges.length - 1
+  let best = -1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if ((ranges[mid] as [number, number, string])[0] <= address) {
+      best = mid
+      lo = mid + 1
+    } else hi = mid - 1
+  }
+  for (let i = best; i >= 0 && i > best - 64; i--) {
+    const [start, size, name] = ranges[i] as [number, number, string]
+    if (address < start + size) return shortName(name)
+  }
+  return '(unnamed JIT code)'
+}
+
+/** `JS:*onClose file:///…/dist/express.js:204:19` → `onClose express.js:204`. */
+function shortName(name: string): string {
+  const m = /^(?:JS:)?[*~^]?(\S*)\s+(?:file:\/\/)?(\S+?):(\d+):\d+$/.exec(name)
+  if (m === null) return name
+  return `${m[1] || '(anonymous)'} ${(m[2] as string).split('/').slice(-1)[0]}:${m[3]}`
+}
+
+/** Parses a callgrind profile (name-compressed, line positions) into per-request figures. */
+function parse(file: string, ranges: ReadonlyArray<[number, number, string]>, requests: number): Profile {
+  const names = new Map<string, string>()
+  const self = new Map<string, number>()
+  const misses = new Map<string, number>()
+  const add = (map: Map<string, number>, key: string, n: number) => map.set(key, (map.get(key) ?? 0) + n / requests)
+  const named = (raw: string) => {
+    // callgrind marks recursion levels with a `'N` suffix
+    const hex = /^0x([0-9a-f]+)(?:'\d+)?$/.exec(raw)
+    return hex === null ? raw : jitName(ranges, Number.parseInt(hex[1] as string, 16))
+  }
+  let fn = ''
+  let callee = ''
+  let callCost = false
+  let total = 0
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const def = /^(c?fn)=\((\d+)\)(?: (.*))?$/.exec(line)
+    if (def !== null) {
+      if (def[3] !== undefined) names.set(def[2] as string, def[3])
+      const name = names.get(def[2] as string) ?? (def[2] as string)
+      if (def[1] === 'fn') fn = name
+      else callee = name
+      continue
+    }
+    if (line.startsWith('calls=')) {
+      callCost = true
+      continue
+    }
+    if (!/^[+\-*]?\d/.test(line)) continue
+    const ir = Number(line.trim().split(/\s+/)[1] ?? 0)
+    if (!Number.isFinite(ir)) continue
+    if (callCost) {
+      // The line after calls= is the call's inclusive cost: charge IC/runtime calls made by JIT code to it.
+      callCost = false
+      if (fn.startsWith('0x') && /IC|Runtime_/.test(callee)) add(misses, named(fn), ir)
+      continue
+    }
+    total += ir
+    add(self, named(fn), ir)
+  }
+  return { total: total / requests, self, misses }
+}
+
+function fire(port: number, amount: number): Promise<{ non2xx: number; errors: number }> {
+  return autocannon({ url: `http://127.0.0.1:${port}${LOAD_PATH}`, connections: 1, amount, timeout: 60 })
+}
+
+async function profile(serverFile: string, variant: Variant): Promise<Profile> {
+  const out = join(tmpdir(), `perfkit-by-function-${framework}-${variant}-${process.pid}.out`)
+  const child: ChildProcess = fork(serverFile, [framework, variant], {
+    execPath: 'valgrind',
+    execArgv: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, ...V8_FLAGS],
+    env: { ...process.env, ...SERVER_ENV, NODE_ENV: 'production', BENCH_IDLE_MONITOR: '1', BENCH_HISTORY_MS: '0' },
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000)
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { type: string; port: number }) => (m.type === 'ready' ? resolve(m.port) : reject(new Error(m.type))))
+    void exited.then((code) => reject(new Error(`${framework} ${variant} under valgrind exited with ${code}:\n${stderr}`)))
+  })
+  const check = (r: { non2xx: number; errors: number }) => {
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${framework} ${variant}: ${r.non2xx} non-2xx, ${r.errors} errors`)
+  }
+  check(await fire(port, WARM_REQUESTS))
+  execFileSync('callgrind_control', ['--instr=on', String(child.pid)], { stdio: 'ignore' })
+  check(await fire(port, COUNTED_REQUESTS))
+  execFileSync('callgrind_control', ['--instr=off', String(child.pid)], { stdio: 'ignore' })
+  child.send({ type: 'exit' })
+  await exited
+  const pid = child.pid as number
+  try {
+    return parse(out, readPerfMap(pid), COUNTED_REQUESTS)
+  } finally {
+    rmSync(out, { force: true })
+    rmSync(`/tmp/perf-${pid}.map`, { force: true })
+  }
+}
+
+function printDiff(title: string, a: Map<string, number>, b: Map<string, number>): void {
+  const keys = new Set([...a.keys(), ...b.keys()])
+  const rows = [...keys].map((k) => ({ k, a: a.get(k) ?? 0, b: b.get(k) ?? 0 })).sort((x, y) => Math.abs(y.b - y.a) - Math.abs(x.b - x.a))
+  console.log(`\n${title}`)
+  console.log(`${'difference'.padStart(10)} ${first.padStart(10)} ${second.padStart(10)}  function`)
+  for (const r of rows.slice(0, TOP)) {
+    const d = Math.round(r.b - r.a)
+    console.log(`${((d > 0 ? '+' : '') + d).padStart(10)} ${Math.round(r.a).toString().padStart(10)} ${Math.round(r.b).toString().padStart(10)}  ${r.k.slice(0, 110)}`)
+  }
+}
+
+async function main(): Promise<void> {
+  for (const tool of ['valgrind', 'callgrind_control']) {
+    if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0) {
+      console.error(`${tool} is needed (Debian: apt-get install valgrind)`)
+      process.exit(1)
+    }
+  }
+  const serverFile = compiledServer()
+  console.log(`${framework}: ${first} vs ${second}, instructions per request by function (callgrind; ${WARM_REQUESTS} requests to warm up, ${COUNTED_REQUESTS} counted)${smoke ? ' (smoke mode: figures are not meaningful)' : ''}`)
+  const [a, b] = await Promise.all([profile(serverFile, first), profile(serverFile, second)])
+  console.log(`total: ${first} ${Math.round(a.total)}, ${second} ${Math.round(b.total)}, difference ${Math.round(b.total - a.total)}`)
+  printDiff('self instructions per request', a.self, b.self)
+  printDiff('IC and runtime calls per request, by the JavaScript function that made them', a.misses, b.misses)
+}
+
+await main()
+// autocannon can leave a handle open after its last run.
+process.exit()
