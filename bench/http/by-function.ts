@@ -9,14 +9,12 @@
 //   the JavaScript function that made them. On Express this is the view that matters: every
 //   request's req/res get a map of their own, so each property read on them is an IC miss
 //   resolved in the runtime, and the second view says whose reads they were.
-import { type ChildProcess, execFileSync, fork, spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-// @ts-expect-error autocannon ships no type declarations
-import autocannon from 'autocannon'
-import { SERVER_ENV, compiledServer } from './compile'
-import { type Framework, LOAD_PATH, type Variant } from './server'
+import { requireValgrind, runUnderCallgrind } from './callgrind'
+import { compiledServer } from './compile'
+import type { Framework, Variant } from './server'
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
@@ -28,7 +26,6 @@ for (const v of [first, second]) if (!VARIANTS.includes(v)) throw new Error(`con
 const WARM_REQUESTS = smoke ? 200 : Number(process.env.BENCH_WARM ?? 10_000)
 const COUNTED_REQUESTS = smoke ? 200 : Number(process.env.BENCH_COUNT ?? 20_000)
 const TOP = smoke ? 5 : 30
-const V8_FLAGS = ['--perf-basic-prof', '--predictable', '--no-memory-reducer', '--min-semi-space-size=16', '--max-semi-space-size=16']
 
 interface Profile {
   /** Instructions per request. */
@@ -118,37 +115,17 @@ function parse(file: string, ranges: ReadonlyArray<[number, number, string]>, re
   return { total: total / requests, self, misses }
 }
 
-function fire(port: number, amount: number): Promise<{ non2xx: number; errors: number }> {
-  return autocannon({ url: `http://127.0.0.1:${port}${LOAD_PATH}`, connections: 1, amount, timeout: 60 })
-}
-
 async function profile(serverFile: string, variant: Variant): Promise<Profile> {
   const out = join(tmpdir(), `perfkit-by-function-${framework}-${variant}-${process.pid}.out`)
-  const child: ChildProcess = fork(serverFile, [framework, variant], {
-    execPath: 'valgrind',
-    execArgv: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, ...V8_FLAGS],
-    env: { ...process.env, ...SERVER_ENV, NODE_ENV: 'production', BENCH_IDLE_MONITOR: '1', BENCH_HISTORY_MS: '0' },
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  const { pid } = await runUnderCallgrind({
+    serverFile,
+    framework,
+    variant,
+    warm: WARM_REQUESTS,
+    counted: COUNTED_REQUESTS,
+    valgrindArgs: [`--callgrind-out-file=${out}`],
+    v8Flags: ['--perf-basic-prof'],
   })
-  let stderr = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000)
-  })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { type: string; port: number }) => (m.type === 'ready' ? resolve(m.port) : reject(new Error(m.type))))
-    void exited.then((code) => reject(new Error(`${framework} ${variant} under valgrind exited with ${code}:\n${stderr}`)))
-  })
-  const check = (r: { non2xx: number; errors: number }) => {
-    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${framework} ${variant}: ${r.non2xx} non-2xx, ${r.errors} errors`)
-  }
-  check(await fire(port, WARM_REQUESTS))
-  execFileSync('callgrind_control', ['--instr=on', String(child.pid)], { stdio: 'ignore' })
-  check(await fire(port, COUNTED_REQUESTS))
-  execFileSync('callgrind_control', ['--instr=off', String(child.pid)], { stdio: 'ignore' })
-  child.send({ type: 'exit' })
-  await exited
-  const pid = child.pid as number
   try {
     return parse(out, readPerfMap(pid), COUNTED_REQUESTS)
   } finally {
@@ -169,12 +146,7 @@ function printDiff(title: string, a: Map<string, number>, b: Map<string, number>
 }
 
 async function main(): Promise<void> {
-  for (const tool of ['valgrind', 'callgrind_control']) {
-    if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0) {
-      console.error(`${tool} is needed (Debian: apt-get install valgrind)`)
-      process.exit(1)
-    }
-  }
+  requireValgrind()
   const serverFile = compiledServer()
   console.log(`${framework}: ${first} vs ${second}, instructions per request by function (callgrind; ${WARM_REQUESTS} requests to warm up, ${COUNTED_REQUESTS} counted)${smoke ? ' (smoke mode: figures are not meaningful)' : ''}`)
   const [a, b] = await Promise.all([profile(serverFile, first), profile(serverFile, second)])

@@ -16,16 +16,13 @@
 // Each configuration runs the bench server (bench/http/server.ts) under callgrind with
 // counting off; WARM_REQUESTS requests warm it up, then counting is switched on for
 // COUNTED_REQUESTS more (one connection, so requests never batch differently between runs).
-import { type ChildProcess, execFileSync, fork, spawnSync } from 'node:child_process'
-// @ts-expect-error autocannon ships no type declarations
-import autocannon from 'autocannon'
-import { SERVER_ENV, compiledServer } from './compile'
-import { type Framework, LOAD_PATH, type Variant } from './server'
+import { V8_FLAGS, requireValgrind, runUnderCallgrind } from './callgrind'
+import { compiledServer } from './compile'
+import type { Framework, Variant } from './server'
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
 const WARM_REQUESTS = smoke ? 200 : 3000
 const COUNTED_REQUESTS = smoke ? 200 : 9000
-const V8_FLAGS = ['--predictable', '--no-memory-reducer', '--min-semi-space-size=16', '--max-semi-space-size=16']
 // Two servers at once: valgrind runs a process on one CPU, and the machine has two.
 const PARALLEL = 2
 
@@ -38,55 +35,19 @@ const LABELS: Record<Variant, Record<Framework, string>> = {
 }
 const VARIANTS: Variant[] = smoke ? ['bare', 'perfkit'] : ['bare', 'control', 'hook', 'perfkit', 'incumbent']
 
-function requireTool(name: string): void {
-  if (spawnSync(name, ['--version'], { stdio: 'ignore' }).status !== 0) {
-    console.error(`${name} is needed (Debian: apt-get install valgrind)`)
-    process.exit(1)
-  }
-}
-
-function fire(port: number, amount: number): Promise<{ non2xx: number; errors: number }> {
-  return autocannon({ url: `http://127.0.0.1:${port}${LOAD_PATH}`, connections: 1, amount, timeout: 60 })
-}
-
 /** The server, as plain JavaScript run by plain node (see compile.ts). */
 const serverFile = compiledServer()
 
 /** Instructions per request of one configuration. */
 async function count(framework: Framework, variant: Variant): Promise<number> {
-  const valgrind = ['--tool=callgrind', '--instr-atstart=no', '--callgrind-out-file=/dev/null']
-  const child: ChildProcess = fork(serverFile, [framework, variant], {
-    execPath: 'valgrind',
-    execArgv: [...valgrind, process.execPath, ...V8_FLAGS],
-    env: { ...process.env, ...SERVER_ENV, NODE_ENV: 'production', BENCH_IDLE_MONITOR: '1', BENCH_HISTORY_MS: '0' },
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-  })
-  let stderr = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString()
-  })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { type: string; port: number }) => (m.type === 'ready' ? resolve(m.port) : reject(new Error(m.type))))
-    void exited.then((code) => reject(new Error(`${framework} ${variant} under valgrind exited with ${code}:\n${stderr.slice(-2000)}`)))
-  })
-  const check = (result: { non2xx: number; errors: number }) => {
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${framework} ${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`)
-  }
-  check(await fire(port, WARM_REQUESTS))
-  execFileSync('callgrind_control', ['--instr=on', String(child.pid)], { stdio: 'ignore' })
-  check(await fire(port, COUNTED_REQUESTS))
-  execFileSync('callgrind_control', ['--instr=off', String(child.pid)], { stdio: 'ignore' })
-  child.send({ type: 'exit' })
-  await exited
+  const { stderr } = await runUnderCallgrind({ serverFile, framework, variant, warm: WARM_REQUESTS, counted: COUNTED_REQUESTS, valgrindArgs: ['--callgrind-out-file=/dev/null'] })
   const collected = /Collected\s*:\s*(\d+)/.exec(stderr)
   if (collected === null) throw new Error(`${framework} ${variant}: no instruction count from callgrind:\n${stderr.slice(-2000)}`)
   return Number(collected[1]) / COUNTED_REQUESTS
 }
 
 async function main(): Promise<void> {
-  requireTool('valgrind')
-  requireTool('callgrind_control')
+  requireValgrind()
   console.log(`perfkit HTTP instructions per request on Node ${process.version} (callgrind, V8 ${V8_FLAGS.join(' ')})${smoke ? ' (smoke mode: figures are not meaningful)' : ''}`)
   console.log(`${WARM_REQUESTS} requests to warm up, ${COUNTED_REQUESTS} counted, one connection; user-space instructions only`)
   const jobs = (['express', 'fastify'] as const).flatMap((framework) => VARIANTS.map((variant) => ({ framework, variant })))
