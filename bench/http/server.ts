@@ -73,6 +73,16 @@ async function expressServer(variant: Variant): Promise<import('node:http').Serv
 
 async function fastifyServer(variant: Variant): Promise<import('node:http').Server> {
   const { default: Fastify } = await import('fastify')
+  // Every configuration loads perfkit's modules, as on Express, whether it uses them or not.
+  // What a process loads before it serves moves the per-request cost of code it never calls:
+  // loading perfkit's ES modules constructs enough FileHandles (EventEmitters) early on that
+  // Node's EventEmitter.init gets its inline-cache feedback sooner and, with the sockets,
+  // requests and responses after, turns megamorphic, so every request's IncomingMessage and
+  // ServerResponse constructors paid ~800 instructions more in perfkit's server alone (V8
+  // --log-ic; by function: ServerResponse +420, Readable +404). A host loading any
+  // other kinds of emitter has that IC megamorphic already, perfkit or not.
+  const { PerformanceMonitor } = await import('perfkit')
+  const { perfkitPlugin } = await import('perfkit/fastify')
   const app = Fastify()
   if (variant !== 'perfkit') await idleMonitor()
   if (variant === 'hook') {
@@ -83,8 +93,6 @@ async function fastifyServer(variant: Variant): Promise<import('node:http').Serv
       done()
     })
   } else if (variant === 'perfkit') {
-    const { PerformanceMonitor } = await import('perfkit')
-    const { perfkitPlugin } = await import('perfkit/fastify')
     await app.register(perfkitPlugin, { monitor: new PerformanceMonitor(monitorOptions) })
   } else if (variant === 'incumbent') {
     const { default: fastifyMetrics } = await import('fastify-metrics')

@@ -70,6 +70,24 @@ describe('perfkitPlugin (Fastify)', () => {
     expect(monitor.value('http_server_errors_total', { route: '/boom' })).toBe(1)
   })
 
+
+  it('labels each request by its own method and route when methods and routes interleave', async () => {
+    monitor = new PerformanceMonitor()
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor, api: false, maxRoutes: 2 })
+    fastify.get('/a', async () => 'a')
+    fastify.post('/a', async () => 'a')
+    fastify.get('/b', async () => 'b')
+    fastify.get('/c', async () => 'c')
+    const base = await serve(fastify)
+    const sequence: Array<[string, string]> = [['GET', '/a'], ['POST', '/a'], ['GET', '/a'], ['GET', '/b'], ['GET', '/a'], ['GET', '/c'], ['GET', '/c'], ['POST', '/a']]
+    for (const [method, path] of sequence) expect((await rawRequest(`${base}${path}`, { method })).status).toBe(200)
+    const count = (method: string, route: string) => monitor?.value('http_server_requests_total', { method, route }) ?? 0
+    expect([count('GET', '/a'), count('POST', '/a'), count('GET', '/b')]).toEqual([3, 2, 1])
+    // maxRoutes 2: the third distinct route is folded into `unmatched`, on every request of it.
+    expect(count('GET', '/c')).toBe(0)
+    expect(count('GET', 'unmatched')).toBe(2)
+  })
   it('records body sizes and requests in flight', async () => {
     monitor = new PerformanceMonitor()
     const m = monitor

@@ -147,6 +147,12 @@ export class HttpRecorder {
   readonly #labels = new Map<string, Map<string, RouteLabels>>()
   readonly #active: { n: number; callback: boolean }
   readonly #routes = new Set<string>()
+  // The last request's method and route and their labels: a service under load answers the
+  // same few routes over and over, and two string compares (the router hands out the same
+  // string objects every time) cost less than the two Map lookups behind them.
+  #lastMethod: string | undefined = undefined
+  #lastRoute: string | undefined = undefined
+  #lastLabels: RouteLabels | undefined = undefined
 
   constructor(monitor: MetricsWriter, unmatched: string, known: readonly string[], recordSizes: boolean, maxRoutes: number) {
     this.#monitor = monitor
@@ -159,6 +165,7 @@ export class HttpRecorder {
 
   /** The `method` label of a request method. */
   method(method: string | undefined): string {
+    if (method === this.#lastMethod && method !== undefined) return method
     return method !== undefined && this.#known.has(method) ? method : OTHER_METHOD
   }
 
@@ -223,6 +230,15 @@ export class HttpRecorder {
   }
 
   #route(method: string, route: string | undefined): RouteLabels {
+    if (route === this.#lastRoute && method === this.#lastMethod && this.#lastLabels !== undefined) return this.#lastLabels
+    const labels = this.#lookUp(method, route)
+    this.#lastMethod = method
+    this.#lastRoute = route
+    this.#lastLabels = labels
+    return labels
+  }
+
+  #lookUp(method: string, route: string | undefined): RouteLabels {
     let byRoute = this.#labels.get(method)
     if (byRoute === undefined) {
       byRoute = new Map()
