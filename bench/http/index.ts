@@ -33,6 +33,10 @@ import { SERVER_ENV, compiledServer } from './compile'
 import { type Framework, LOAD_PATH, type Variant } from './server'
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
+// `npm run bench:http -- fastify` measures one framework; both by default.
+const named = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+for (const name of named) if (name !== 'express' && name !== 'fastify') throw new Error(`bench:http takes express and/or fastify, got ${name}`)
+const FRAMEWORKS = (named.length === 0 ? ['express', 'fastify'] : named) as Framework[]
 // Rounds per framework; a noisy machine narrows the interval with more (BENCH_HTTP_ROUNDS=300).
 const ROUNDS = smoke ? 3 : Number(process.env.BENCH_HTTP_ROUNDS ?? 80)
 if (!Number.isInteger(ROUNDS) || ROUNDS < 3) throw new Error(`BENCH_HTTP_ROUNDS must be an integer >= 3, got ${process.env.BENCH_HTTP_ROUNDS}`)
@@ -272,15 +276,15 @@ async function main(): Promise<void> {
   console.log(`perfkit HTTP overhead on Node ${process.version}${smoke ? ' (smoke mode: figures are not meaningful)' : ''}`)
   console.log(pin === undefined ? 'CPUs not pinned (needs taskset and 2 CPUs): expect a wider spread' : 'load generator on CPU 0, servers on CPU 1')
   const servers: Server[] = []
-  for (const framework of ['express', 'fastify'] as const) {
+  for (const framework of FRAMEWORKS) {
     const own: Server[] = VARIANTS.map((v) => ({ framework, variant: v.variant, label: v[framework], cpuPerRequest: [], requestsPerSecond: [], ratios: [], userAdded: [] }))
     servers.push(...own)
     const perGeneration = Math.ceil(ROUNDS / GENERATIONS)
     for (let done = 0; done < ROUNDS; done += perGeneration) await generation(own, Math.min(perGeneration, ROUNDS - done), done, pin)
   }
-  const express = report('express', servers, 5)
-  const fastify = report('fastify', servers, 15)
-  if (!smoke && !(express && fastify)) process.exitCode = 1
+  const targets: Record<Framework, number> = { express: 5, fastify: 15 }
+  const passed = FRAMEWORKS.map((framework) => report(framework, servers, targets[framework]))
+  if (!smoke && passed.includes(false)) process.exitCode = 1
 }
 
 await main()
