@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import type { Server } from 'node:http'
 import express from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -186,6 +187,29 @@ describe('performanceMiddleware', () => {
     expect(await res.text()).toBe('fine')
     await new Promise((resolve) => setImmediate(resolve))
     expect(errors.map((e) => e.message)).toEqual(expect.arrayContaining(['skip failed', 'record failed']))
+  })
+
+  it('records a request whose req and res are not Node’s own messages (test doubles, wrappers)', () => {
+    // The middleware calls Node's listener and header methods directly on Node messages;
+    // anything else must still go through its own `on`, `headers` and `getHeader`.
+    monitor = new PerformanceMonitor()
+    const middleware = performanceMiddleware({ monitor })
+    const req = Object.assign(new EventEmitter(), { method: 'PUT', headers: { 'content-length': '7' }, route: undefined })
+    const res = Object.assign(new EventEmitter(), {
+      statusCode: 202,
+      socket: null,
+      writableFinished: true,
+      getHeader: (name: string) => (name === 'content-length' ? '99' : undefined),
+    })
+    let nexted = 0
+    middleware(req as never, res as never, () => void nexted++)
+    expect(nexted).toBe(1)
+    expect(res.listenerCount('close')).toBe(1)
+    res.emit('close')
+    const labels = { method: 'PUT', route: 'unmatched' }
+    expect(monitor.value('http_server_requests_total', { ...labels, status_class: '2xx' })).toBe(1)
+    expect(monitor.stats('http_server_request_body_size_bytes', labels, { window: 'all' })?.sum).toBe(7)
+    expect(monitor.stats('http_server_response_body_size_bytes', labels, { window: 'all' })?.sum).toBe(99)
   })
 
   it('refuses bad options with a PerfkitConfigError naming the option', () => {
