@@ -1,12 +1,12 @@
 /**
  * perfkit for Fastify 5: {@link perfkitPlugin} records every request into a
- * PerformanceMonitor (`onRequest`/`onResponse`/`onRequestAbort` hooks, route template from
- * `request.routeOptions.url`) and serves the performance API, the dashboard and the
+ * PerformanceMonitor (an `onResponse` hook, aborts found per connection or by
+ * `onRequestAbort`, route template from `request.routeOptions.url`) and serves the performance API, the dashboard and the
  * Prometheus scrape. Fastify and fastify-plugin are optional peer dependencies, loaded only
  * by this entry.
  * @module perfkit/fastify
  */
-import { IncomingMessage } from 'node:http'
+import { IncomingMessage, type ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { createPerformanceApi } from '../api/api'
@@ -14,6 +14,7 @@ import type { ApiRequest, PerformanceApiOptions } from '../api/types'
 import { bool } from '../internal/validate'
 import { API_ROUTE, contentLength, type InstrumentationBase, instrumentation } from './internal/http-options'
 import { reportToBus } from '../api/report'
+import { OPEN, openRequestsOf, type RouteHandler, RouteTable, type TrackedSocket, trackRequest, wrappedHandlers } from './internal/fastify-connections'
 
 export { HTTP_METRICS, KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, statusClass } from './internal/http-metrics'
 export type { HttpInstrumentationOptions } from './internal/http-metrics'
@@ -122,18 +123,79 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
   let end: (request: FastifyRequest) => boolean
   /** Marks a request that ended abnormally, so its second end (abort and error both) is ignored. */
   let markEnded: (request: FastifyRequest) => void
+  /** Drops a request from its connection's open requests (server mode): its response ended. */
+  let release: (request: FastifyRequest) => void = () => {}
+
+  const recordAbort = (request: FastifyRequest): void => {
+    const record = end(request)
+    markEnded(request)
+    if (!record) return
+    try {
+      const options = request.routeOptions
+      const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]
+      if (apiRoute !== undefined && !recordApiRequests) recorder.discard()
+      else recorder.abort(recorder.method(request.method), (routeOf === undefined ? undefined : routeOf(request)) ?? options.url)
+    } catch (error) {
+      reportToBus(monitor, error)
+    }
+  }
+
   if (serverMode) {
     let outstanding = 0
     // Requests that ended other than by a finished response: an abort, or a response that
-    // failed. Either can be followed by the other; the set makes the second a no-op. It stays
-    // empty (and unread) while every response finishes normally.
-    const ended = new WeakSet<FastifyRequest>()
+    // failed. Either can be followed by the other; the set (of raw requests, which an abort
+    // seen on the connection has before Fastify's request is known) makes the second a no-op.
+    // It stays empty (and unread) while every response finishes normally.
+    const ended = new WeakSet<object>()
     let endedAny = false
-    const onServerRequest = (): void => {
+    const routes = new RouteTable(fastify)
+    fastify.addHook('onRoute', (route) => {
+      routes.add(route)
+      // The handler is the first place where Fastify's request is known without a hook chain:
+      // it ties the request to its connection, so an abort found there is named by its route.
+      const handler = route.handler as RouteHandler | undefined
+      if (typeof handler !== 'function' || wrappedHandlers.has(handler)) return
+      const tied: RouteHandler = function (this: FastifyInstance, request, reply) {
+        openRequestsOf(request.raw)?.tie(request)
+        return handler.call(this, request, reply)
+      }
+      wrappedHandlers.add(tied)
+      route.handler = tied as typeof route.handler
+    })
+
+    // Aborts are found per connection, not per request. Fastify's onRequestAbort adds a
+    // 'close' listener to every request (~3 400 instructions a request, more than all the
+    // recording); an HTTP/1 request is aborted exactly when its connection closes before its
+    // response finished, and a keep-alive connection carries many requests on one listener.
+    const onConnectionClose = function (this: TrackedSocket): void {
+      const open = this[OPEN]
+      open.each((raw, res, request) => {
+        // Finished, with its onResponse still to run (behind a host's asynchronous one): not an abort.
+        if (res.writableFinished) return
+        if (request !== undefined) return recordAbort(request)
+        // Aborted before its handler ran (a body upload, an asynchronous hook): Fastify's request
+        // is not known, so neither `skip` nor a custom `route` can see it; the route template is
+        // found from the URL among the routes registered since the plugin.
+        if (endedAny && ended.has(raw)) return
+        endedAny = true
+        ended.add(raw)
+        outstanding--
+        try {
+          const route = routes.match(raw.method, raw.url)
+          if (route !== undefined && route.api && !recordApiRequests) recorder.discard()
+          else recorder.abort(recorder.method(raw.method), route?.url)
+        } catch (error) {
+          reportToBus(monitor, error)
+        }
+      })
+    }
+    const onServerRequest = (raw: IncomingMessage, res: ServerResponse): void => {
       outstanding++
       recorder.start()
+      trackRequest(raw, res, onConnectionClose)
     }
-    fastify.server.on('request', onServerRequest)
+    // First, so that a request is on its connection before Fastify runs its handler.
+    fastify.server.prependListener('request', onServerRequest)
     fastify.addHook('onClose', (_instance, done) => {
       fastify.server.off('request', onServerRequest)
       // Requests Fastify answered without running hooks (503 while closing) never ended here.
@@ -141,7 +203,7 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
       done()
     })
     end = (request) => {
-      if (endedAny && ended.has(request)) return false
+      if (endedAny && ended.has(request.raw)) return false
       // Every request of an HTTP/1 server is an IncomingMessage and went through the 'request'
       // event; an inject()ed one is not and did not: it enters the count here, to leave it now.
       if (request.raw instanceof IncomingMessage) outstanding--
@@ -152,7 +214,10 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
     }
     markEnded = (request) => {
       endedAny = true
-      ended.add(request)
+      ended.add(request.raw)
+    }
+    release = (request) => {
+      openRequestsOf(request.raw)?.remove(request.raw)
     }
   } else {
     fastify.decorateRequest(PHASE, 0)
@@ -174,12 +239,26 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
       return true
     }
     markEnded = () => {}
+    // Here Fastify's request is known from the start, and its own abort hook serves (HTTP/2
+    // streams are aborted without their connection closing).
+    fastify.addHook('onRequestAbort', (request, next) => {
+      recordAbort(request)
+      next()
+    })
   }
 
   fastify.addHook('onResponse', (request, reply, next) => {
+    release(request)
+    const res = reply.raw
+    // Ended by a broken response rather than 'finish': the response did not finish, which is
+    // what an abort is, and the connection's close that may follow is then a no-op.
+    if (!res.writableFinished && res.destroyed) {
+      recordAbort(request)
+      return next()
+    }
     const record = end(request)
-    // Ended by a failed response rather than 'finish': an abort may still follow.
-    if (!reply.raw.writableFinished) markEnded(request)
+    // Not finished, not broken (an inject()ed response ends this way): recorded, and an abort after it ignored.
+    if (!res.writableFinished) markEnded(request)
     if (record) {
       try {
         const options = request.routeOptions
@@ -200,22 +279,6 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
             bodyless ? -1 : contentLength(reply.getHeader('content-length')),
           )
         }
-      } catch (error) {
-        reportToBus(monitor, error)
-      }
-    }
-    next()
-  })
-
-  fastify.addHook('onRequestAbort', (request, next) => {
-    const record = end(request)
-    markEnded(request)
-    if (record) {
-      try {
-        const options = request.routeOptions
-        const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]
-        if (apiRoute !== undefined && !recordApiRequests) recorder.discard()
-        else recorder.abort(recorder.method(request.method), (routeOf === undefined ? undefined : routeOf(request)) ?? options.url)
       } catch (error) {
         reportToBus(monitor, error)
       }

@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PerfkitConfigError, PerformanceMonitor } from 'perfkit'
@@ -107,7 +108,7 @@ describe('perfkitPlugin (Fastify)', () => {
     expect(monitor.stats('http_server_response_body_size_bytes', { route: '/echo' }, { window: 'all' })?.max).toBeCloseTo(700, -1)
   })
 
-  it('counts an aborted request once (onRequestAbort), apart from completed ones', async () => {
+  it('counts an aborted request once (connection closed before the response), apart from completed ones', async () => {
     monitor = new PerformanceMonitor()
     const received = deferred()
     const aborted = deferred()
@@ -128,6 +129,58 @@ describe('perfkitPlugin (Fastify)', () => {
     await new Promise((resolve) => setImmediate(resolve))
     expect(monitor.value('http_server_aborted_total', { method: 'GET', route: '/hang/:id' })).toBe(1)
     expect(monitor.value('http_server_requests_total')).toBeUndefined()
+    expect(monitor.value('http_server_active_requests')).toBe(0)
+  })
+
+  it('names the route of a request aborted before its handler ran (body still arriving), from the URL', async () => {
+    monitor = new PerformanceMonitor()
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor, api: false })
+    let handled = 0
+    fastify.post('/upload/:tenant/:id(^\\d+$)', async () => ++handled)
+    fastify.put('/files/*', async () => ++handled)
+    const base = await serve(fastify)
+    const { port } = new URL(base)
+    for (const [method, path] of [['POST', '/upload/acme/42'], ['PUT', '/files/a/b.txt']] as const) {
+      const received = deferred()
+      fastify.server.once('request', () => received.resolve())
+      const socket = connect(Number(port), '127.0.0.1')
+      const closed = new Promise((resolve) => fastify.server.once('connection', (s: Socket) => s.once('close', resolve)))
+      socket.write(`${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`)
+      await received.promise
+      socket.destroy()
+      await closed
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(handled).toBe(0)
+    expect(monitor.value('http_server_aborted_total', { method: 'POST', route: '/upload/:tenant/:id(^\\d+$)' })).toBe(1)
+    expect(monitor.value('http_server_aborted_total', { method: 'PUT', route: '/files/*' })).toBe(1)
+    expect(monitor.value('http_server_requests_total')).toBeUndefined()
+    expect(monitor.value('http_server_active_requests')).toBe(0)
+  })
+
+  it('counts every pipelined request of a connection that closes, each by its route', async () => {
+    monitor = new PerformanceMonitor()
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor, api: false })
+    let received = 0
+    const both = deferred()
+    fastify.get('/first', (_request, _reply) => {
+      if (++received === 2) both.resolve()
+    })
+    fastify.get('/second/:id', (_request, _reply) => {
+      if (++received === 2) both.resolve()
+    })
+    const base = await serve(fastify)
+    const closed = new Promise((resolve) => fastify.server.once('connection', (s: Socket) => s.once('close', resolve)))
+    const socket = connect(Number(new URL(base).port), '127.0.0.1')
+    socket.write('GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second/7 HTTP/1.1\r\nHost: x\r\n\r\n')
+    await both.promise
+    socket.destroy()
+    await closed
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(monitor.value('http_server_aborted_total', { route: '/first' })).toBe(1)
+    expect(monitor.value('http_server_aborted_total', { route: '/second/:id' })).toBe(1)
     expect(monitor.value('http_server_active_requests')).toBe(0)
   })
 
