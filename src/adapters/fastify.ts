@@ -1,9 +1,9 @@
 /**
  * perfkit for Fastify 5: {@link perfkitPlugin} records every request into a
  * PerformanceMonitor (an `onResponse` hook, aborts found per connection or by
- * `onRequestAbort`, route template from `request.routeOptions.url`) and serves the performance API, the dashboard and the
- * Prometheus scrape. Fastify and fastify-plugin are optional peer dependencies, loaded only
- * by this entry.
+ * `onRequestAbort`, route template from `request.routeOptions.url`) and serves the
+ * performance API, the dashboard and the Prometheus scrape. Fastify and fastify-plugin are
+ * optional peer dependencies, loaded only by this entry.
  * @module perfkit/fastify
  */
 import { IncomingMessage, type ServerResponse } from 'node:http'
