@@ -250,15 +250,16 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
   fastify.addHook('onResponse', (request, reply, next) => {
     release(request)
     const res = reply.raw
+    const finished = res.writableFinished
     // Ended by a broken response rather than 'finish': the response did not finish, which is
     // what an abort is, and the connection's close that may follow is then a no-op.
-    if (!res.writableFinished && res.destroyed) {
+    if (!finished && res.destroyed) {
       recordAbort(request)
       return next()
     }
     const record = end(request)
     // Not finished, not broken (an inject()ed response ends this way): recorded, and an abort after it ignored.
-    if (!res.writableFinished) markEnded(request)
+    if (!finished) markEnded(request)
     if (record) {
       try {
         const options = request.routeOptions
@@ -275,8 +276,8 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
             route,
             status,
             (ownClock ? clock.now() - (request as WithState)[START] : reply.elapsedTime) / 1000,
-            contentLength(request.headers['content-length']),
-            bodyless ? -1 : contentLength(reply.getHeader('content-length')),
+            contentLength(request.raw.headers['content-length']),
+            bodyless ? -1 : contentLength(responseLength(reply)),
           )
         }
       } catch (error) {
@@ -285,6 +286,23 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
     }
     next()
   })
+}
+
+/**
+ * Fastify's own headers object of a reply (`reply.getHeader` reads it first), found once by
+ * its symbol's description; null when this Fastify has none such.
+ */
+let replyHeaders: symbol | null | undefined
+
+/**
+ * The response's Content-Length as `reply.getHeader('content-length')` gives it, without its
+ * `toLowerCase()` of the name on every request (~300 instructions, callgrind).
+ */
+function responseLength(reply: FastifyReply): unknown {
+  if (replyHeaders === undefined) replyHeaders = Object.getOwnPropertySymbols(reply).find((s) => s.description === 'fastify.reply.headers') ?? null
+  const own = replyHeaders === null ? undefined : (reply as unknown as Record<symbol, Record<string, unknown> | undefined>)[replyHeaders]
+  const length = own?.['content-length']
+  return length !== undefined ? length : reply.getHeader('content-length')
 }
 
 /**

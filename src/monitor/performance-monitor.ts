@@ -20,6 +20,7 @@ import { SourceSet } from './source-set'
 import type { SourceHealth, SourceOptions, SourcePriority } from './sources'
 import { type MonitorState, exportState, parseState } from './state'
 import { MetricStore } from './store'
+import { registerStore } from './store-access'
 import { startTimer, timeCall } from './timing'
 import type { DistributionStats, HistoryPoint, HistoryQuery, MetricDefinition, MetricInfo, MonitorOverhead, WindowOptions } from './types'
 
@@ -69,6 +70,7 @@ export class PerformanceMonitor {
     this.bus = o.bus
     this.#store = new MetricStore(o.registry, toClock(o.clock), o.clock !== undefined, o.bus, o.strict)
     this.#sources = new SourceSet(this, o.bus)
+    registerStore(this, this.#store)
     // On the default clock, the write path's slot index follows a 1 s tick (see store.ts).
     if (o.clock === undefined) this.#timers.push(unrefInterval(() => this.#store.refresh(), 1000))
     if (o.historyIntervalMs > 0) this.#scheduleHistory()

@@ -110,6 +110,42 @@ export class MetricStore {
     this.records++
   }
 
+  /**
+   * The series that writes of `name` with `labels` land in, once one has landed (undefined
+   * before, for a label set folded into the overflow series, or for another kind): for a
+   * writer that keeps it and writes with {@link addBound}/{@link countBound}, skipping the
+   * name and label lookups of every write.
+   */
+  boundSeries(name: string, kind: 'distribution' | 'counter', labels: Labels): Series | undefined {
+    const metric = this.#metrics.get(name)
+    return metric !== undefined && metric.kind === kind ? metric.lookup.get(labels) : undefined
+  }
+
+  /**
+   * record() into a kept series. False when the write must go through record() instead: the
+   * value is not one record() would take, the monitor is closed, or the series expired.
+   */
+  addBound(s: DistributionSeries, value: number): boolean {
+    if (!(typeof value === 'number' && value >= 0 && value < Infinity) || s.dead || this.closed) return false
+    const k = this.slotNow()
+    if (s.slot !== k) s.advance(k)
+    s.touched = k
+    s.add(value)
+    this.records++
+    return true
+  }
+
+  /** increment() of a kept series, as {@link addBound}. */
+  countBound(s: CounterSeries, by: number): boolean {
+    if (!(typeof by === 'number' && by >= 0 && by < Infinity) || s.dead || this.closed) return false
+    const k = this.slotNow()
+    if (s.slot !== k) s.advance(k)
+    s.touched = k
+    s.add(by)
+    this.records++
+    return true
+  }
+
   /** Sets (or, with `delta`, moves) a gauge. */
   setGauge(name: string, value: number, labels: Labels | undefined, delta: boolean): void {
     if (!(typeof value === 'number' && Number.isFinite(value))) return this.drop(name, 'invalid-value', value, labels)

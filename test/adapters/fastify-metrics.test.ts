@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net'
+import { Readable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PerfkitConfigError, PerformanceMonitor } from 'perfkit'
@@ -106,6 +107,31 @@ describe('perfkitPlugin (Fastify)', () => {
     expect(monitor.value('http_server_active_requests')).toBe(0)
     expect(monitor.stats('http_server_request_body_size_bytes', { route: '/echo' }, { window: 'all' })?.max).toBeCloseTo(Buffer.byteLength(body), -1)
     expect(monitor.stats('http_server_response_body_size_bytes', { route: '/echo' }, { window: 'all' })?.max).toBeCloseTo(700, -1)
+  })
+
+  it('reads the response size whichever way the Content-Length was set: by Fastify, reply.header or the raw response', async () => {
+    monitor = new PerformanceMonitor()
+    const fastify = Fastify()
+    await fastify.register(perfkitPlugin, { monitor, api: false })
+    fastify.get('/computed', async () => 'y'.repeat(333))
+    fastify.get('/declared', (_request, reply) => {
+      reply.header('Content-Length', '5').send('12345')
+    })
+    fastify.get('/raw', (_request, reply) => {
+      reply.raw.setHeader('Content-Length', '4')
+      reply.send('abcd')
+    })
+    fastify.get('/stream', (_request, reply) => {
+      reply.type('text/plain').send(Readable.from(['no', 'length']))
+    })
+    const base = await serve(fastify)
+    for (const path of ['/computed', '/declared', '/raw', '/stream']) expect((await fetch(`${base}${path}`)).status).toBe(200)
+    const size = (route: string) => monitor?.stats('http_server_response_body_size_bytes', { method: 'GET', route }, { window: 'all' })
+    expect(size('/computed')).toMatchObject({ count: 1, sum: 333 })
+    expect(size('/declared')).toMatchObject({ count: 1, sum: 5 })
+    expect(size('/raw')).toMatchObject({ count: 1, sum: 4 })
+    expect(size('/stream')).toBeUndefined() // chunked: no length to record
+    expect(monitor.value('http_server_requests_total', { method: 'GET', route: '/stream', status_class: '2xx' })).toBe(1)
   })
 
   it('counts an aborted request once (connection closed before the response), apart from completed ones', async () => {

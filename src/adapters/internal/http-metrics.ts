@@ -4,6 +4,9 @@
 import type { Labels } from '../../index'
 import type { MetricsWriter } from '../../api/ports'
 import { reportToBus } from '../../api/report'
+import type { CounterSeries, DistributionSeries } from '../../monitor/series'
+import type { MetricStore } from '../../monitor/store'
+import { storeOf } from '../../monitor/store-access'
 
 /**
  * Metric names the HTTP adapters record (OpenTelemetry HTTP semantics, Prometheus naming).
@@ -83,6 +86,14 @@ interface RouteLabels {
   base: Labels
   /** `{ method, route, status_class }` per class, index 0 for an unknown status, 1..5 for 1xx..5xx. */
   byClass: Array<Labels | undefined>
+  /**
+   * The series the route's writes landed in, per class like `byClass` (a PerformanceMonitor
+   * only): kept, a write is one add without the monitor's name and label lookups.
+   */
+  durations: Array<DistributionSeries | undefined>
+  counts: Array<CounterSeries | undefined>
+  requestSizes: DistributionSeries | undefined
+  responseSizes: DistributionSeries | undefined
 }
 
 const CLASS_NAMES = ['unknown', '1xx', '2xx', '3xx', '4xx', '5xx']
@@ -140,6 +151,8 @@ function activeCounter(monitor: MetricsWriter): { n: number; callback: boolean }
  */
 export class HttpRecorder {
   readonly #monitor: MetricsWriter
+  /** The monitor's store when it is a PerformanceMonitor: the kept series are written through it. */
+  readonly #store: MetricStore | undefined
   readonly #known: ReadonlySet<string>
   readonly #unmatched: string
   readonly #recordSizes: boolean
@@ -156,6 +169,7 @@ export class HttpRecorder {
 
   constructor(monitor: MetricsWriter, unmatched: string, known: readonly string[], recordSizes: boolean, maxRoutes: number) {
     this.#monitor = monitor
+    this.#store = storeOf(monitor)
     this.#unmatched = unmatched
     this.#known = new Set(known)
     this.#recordSizes = recordSizes
@@ -198,20 +212,49 @@ export class HttpRecorder {
   finish(method: string, route: string | undefined, status: number, seconds: number, requestBytes: number, responseBytes: number): void {
     try {
       this.#done()
-      const monitor = this.#monitor
       const labels = this.#route(method, route)
       const index = classIndex(status)
-      const withClass = labels.byClass[index] ?? this.#withClass(labels, index)
-      monitor.record(HTTP_METRICS.duration, seconds, withClass)
-      monitor.increment(HTTP_METRICS.requests, 1, withClass)
-      if (index === 5) monitor.increment(HTTP_METRICS.errors, 1, labels.base)
+      const store = this.#store
+      // Each write goes to its kept series, or else through the monitor (which then has the
+      // series, kept for the next request). A kept series refuses a write the monitor must
+      // see: a bad value, a closed monitor, a series expired since.
+      const duration = labels.durations[index]
+      if (duration === undefined || !(store as MetricStore).addBound(duration, seconds)) this.#recordDuration(labels, index, seconds)
+      const count = labels.counts[index]
+      if (count === undefined || !(store as MetricStore).countBound(count, 1)) this.#countRequest(labels, index)
+      if (index === 5) this.#monitor.increment(HTTP_METRICS.errors, 1, labels.base)
       if (this.#recordSizes) {
-        if (requestBytes >= 0) monitor.record(HTTP_METRICS.requestSize, requestBytes, labels.base)
-        if (responseBytes >= 0) monitor.record(HTTP_METRICS.responseSize, responseBytes, labels.base)
+        if (requestBytes >= 0) {
+          const sizes = labels.requestSizes
+          if (sizes === undefined || !(store as MetricStore).addBound(sizes, requestBytes)) this.#recordSize(labels, HTTP_METRICS.requestSize, requestBytes)
+        }
+        if (responseBytes >= 0) {
+          const sizes = labels.responseSizes
+          if (sizes === undefined || !(store as MetricStore).addBound(sizes, responseBytes)) this.#recordSize(labels, HTTP_METRICS.responseSize, responseBytes)
+        }
       }
     } catch (error) {
       reportToBus(this.#monitor, error)
     }
+  }
+
+  #recordDuration(labels: RouteLabels, index: number, seconds: number): void {
+    const withClass = labels.byClass[index] ?? this.#withClass(labels, index)
+    this.#monitor.record(HTTP_METRICS.duration, seconds, withClass)
+    labels.durations[index] = this.#store?.boundSeries(HTTP_METRICS.duration, 'distribution', withClass) as DistributionSeries | undefined
+  }
+
+  #countRequest(labels: RouteLabels, index: number): void {
+    const withClass = labels.byClass[index] ?? this.#withClass(labels, index)
+    this.#monitor.increment(HTTP_METRICS.requests, 1, withClass)
+    labels.counts[index] = this.#store?.boundSeries(HTTP_METRICS.requests, 'counter', withClass) as CounterSeries | undefined
+  }
+
+  #recordSize(labels: RouteLabels, name: typeof HTTP_METRICS.requestSize | typeof HTTP_METRICS.responseSize, bytes: number): void {
+    this.#monitor.record(name, bytes, labels.base)
+    const series = this.#store?.boundSeries(name, 'distribution', labels.base) as DistributionSeries | undefined
+    if (name === HTTP_METRICS.requestSize) labels.requestSizes = series
+    else labels.responseSizes = series
   }
 
   /** A request began but is left unrecorded (the API's own requests): only the in-flight count changes. */
@@ -256,7 +299,7 @@ export class HttpRecorder {
       this.#routes.add(name)
     }
     // Keys in sorted order: the monitor builds its series key fastest from sorted labels.
-    labels = { base: Object.freeze({ method, route: name }), byClass: [] }
+    labels = { base: Object.freeze({ method, route: name }), byClass: [], durations: [undefined, undefined, undefined, undefined, undefined, undefined], counts: [undefined, undefined, undefined, undefined, undefined, undefined], requestSizes: undefined, responseSizes: undefined }
     byRoute.set(name, labels)
     return labels
   }
