@@ -14,6 +14,7 @@ import type { ApiRequest, PerformanceApiOptions } from '../api/types'
 import { bool } from '../internal/validate'
 import { API_ROUTE, contentLength, type InstrumentationBase, instrumentation } from './internal/http-options'
 import { reportToBus } from '../api/report'
+import { responseLength, routeConfig } from './internal/fastify-reads'
 import { OPEN, openRequestsOf, type RouteHandler, RouteTable, type TrackedSocket, trackRequest, wrappedHandlers } from './internal/fastify-connections'
 
 export { HTTP_METRICS, KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, statusClass } from './internal/http-metrics'
@@ -247,7 +248,7 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
     })
   }
 
-  fastify.addHook('onResponse', (request, reply, next) => {
+  const onResponse = (request: FastifyRequest, reply: FastifyReply): void => {
     release(request)
     const res = reply.raw
     const finished = res.writableFinished
@@ -255,20 +256,19 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
     // what an abort is, and the connection's close that may follow is then a no-op.
     if (!finished && res.destroyed) {
       recordAbort(request)
-      return next()
+      return
     }
     const record = end(request)
     // Not finished, not broken (an inject()ed response ends this way): recorded, and an abort after it ignored.
     if (!finished) markEnded(request)
     if (record) {
       try {
-        const options = request.routeOptions
-        const apiRoute = (options.config as { [API_ROUTE]?: string } | undefined)?.[API_ROUTE]
-        if (apiRoute !== undefined && !recordApiRequests) {
+        const config = routeConfig(request)
+        if (config?.[API_ROUTE] !== undefined && !recordApiRequests) {
           recorder.discard()
         } else {
           const method = recorder.method(request.method)
-          const route = (routeOf === undefined ? undefined : routeOf(request)) ?? options.url
+          const route = (routeOf === undefined ? undefined : routeOf(request)) ?? config?.url
           const status = reply.statusCode
           const bodyless = method === 'HEAD' || status === 204 || status === 304
           recorder.finish(
@@ -284,25 +284,12 @@ function registerHooks(fastify: FastifyInstance, settings: ReturnType<typeof ins
         reportToBus(monitor, error)
       }
     }
+  }
+  // One call of `next`, after the recording: the hook stays small enough for Fastify's hook runner to inline.
+  fastify.addHook('onResponse', (request, reply, next) => {
+    onResponse(request, reply)
     next()
   })
-}
-
-/**
- * Fastify's own headers object of a reply (`reply.getHeader` reads it first), found once by
- * its symbol's description; null when this Fastify has none such.
- */
-let replyHeaders: symbol | null | undefined
-
-/**
- * The response's Content-Length as `reply.getHeader('content-length')` gives it, without its
- * `toLowerCase()` of the name on every request (~300 instructions, callgrind).
- */
-function responseLength(reply: FastifyReply): unknown {
-  if (replyHeaders === undefined) replyHeaders = Object.getOwnPropertySymbols(reply).find((s) => s.description === 'fastify.reply.headers') ?? null
-  const own = replyHeaders === null ? undefined : (reply as unknown as Record<symbol, Record<string, unknown> | undefined>)[replyHeaders]
-  const length = own?.['content-length']
-  return length !== undefined ? length : reply.getHeader('content-length')
 }
 
 /**

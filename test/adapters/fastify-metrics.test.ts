@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PerfkitConfigError, PerformanceMonitor } from 'perfkit'
 import defaultExport, { perfkitPlugin } from 'perfkit/fastify'
+import { readsDirectly } from '../../src/adapters/internal/fastify-reads'
 import { ManualClock } from '../helpers/clock'
 import { abortedRequest, deferred, rawRequest } from './helpers'
 
@@ -107,6 +108,20 @@ describe('perfkitPlugin (Fastify)', () => {
     expect(monitor.value('http_server_active_requests')).toBe(0)
     expect(monitor.stats('http_server_request_body_size_bytes', { route: '/echo' }, { window: 'all' })?.max).toBeCloseTo(Buffer.byteLength(body), -1)
     expect(monitor.stats('http_server_response_body_size_bytes', { route: '/echo' }, { window: 'all' })?.max).toBeCloseTo(700, -1)
+  })
+
+  it("reads the route config and the reply's headers where this Fastify keeps them (not through the public accessors)", async () => {
+    // The plugin falls back to routeOptions and getHeader where these are missing: this test
+    // is what says a Fastify upgrade renamed them (the figures of bench:http would only drift).
+    const fastify = Fastify()
+    let direct: boolean | undefined
+    fastify.get('/probe', (request, reply) => {
+      direct = readsDirectly(request, reply)
+      reply.send('ok')
+    })
+    const base = await serve(fastify)
+    await fetch(`${base}/probe`)
+    expect(direct).toBe(true)
   })
 
   it('reads the response size whichever way the Content-Length was set: by Fastify, reply.header or the raw response', async () => {

@@ -69,11 +69,16 @@ export class OpenRequests {
 
   remove(raw: IncomingMessage): void {
     if (this.raw === raw) {
-      const next = this.#queued?.shift()
+      if (this.#queued === undefined) {
+        // The common case: no request pipelined behind this one.
+        this.raw = this.res = this.request = undefined
+        return
+      }
+      const next = this.#queued.shift()
       this.raw = next?.raw
       this.res = next?.res
       this.request = next?.request
-      if (this.#queued?.length === 0) this.#queued = undefined
+      if (this.#queued.length === 0) this.#queued = undefined
     } else if (this.#queued !== undefined) {
       const i = this.#queued.findIndex((p) => p.raw === raw)
       if (i >= 0) this.#queued.splice(i, 1)
