@@ -5,8 +5,8 @@
 // label, reading the object's current values), one compare to know the 10 s slot has not
 // changed, one sketch add. The slot index is not read
 // from the clock on every write (that alone costs ~40 ns): with the default clock it is
-// refreshed by a 1 s timer and every 256 writes, so a value can land in the previous slot
-// for up to a second. An injected clock is read on every write, so tests stay exact.
+// refreshed by a timer just after each slot ends and every 256 writes, so a value lands in
+// the previous slot only while that timer is late (a blocked event loop). An injected clock is read on every write, so tests stay exact.
 import { type PerfBus, reportError } from '../bus/bus'
 import type { Labels, MonitorDropReason } from '../bus/events/monitor'
 import { ClosedError, PerfkitInputError } from '../errors'

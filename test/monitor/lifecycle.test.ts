@@ -14,7 +14,7 @@ describe('PerformanceMonitor lifecycle', () => {
   it('close() stops every timer, source and the sampler, and is idempotent', async () => {
     vi.useFakeTimers()
     const probe = new FakeProbe()
-    const m = new PerformanceMonitor({ processMetrics: { probe } }) // default clock: a 1 s tick too
+    const m = new PerformanceMonitor({ processMetrics: { probe } }) // default clock: a slot-end timer too
     m.addSource({ name: 'db', collect: () => undefined })
     expect(vi.getTimerCount()).toBeGreaterThanOrEqual(4)
     const closing = m.close()
@@ -23,6 +23,22 @@ describe('PerformanceMonitor lifecycle', () => {
     expect(vi.getTimerCount()).toBe(0)
     expect(probe.stopped).toBe(true)
     expect(m.sources()).toEqual([])
+  })
+
+  it('on the default clock, refreshes the write path where each 10 s slot ends, with one timer', async () => {
+    vi.useFakeTimers()
+    const m = new PerformanceMonitor({ historyIntervalMs: 0, seriesTtlMs: 0 })
+    expect(vi.getTimerCount()).toBe(1)
+    m.increment('jobs_total')
+    // Seven slot ends later, with no write in between: the write path must know the slot moved,
+    // or the next write lands in a slot that left the 1 m window long ago.
+    vi.advanceTimersByTime(70_000)
+    m.increment('jobs_total')
+    expect(m.value('jobs_total')).toBe(2)
+    expect(m.rate('jobs_total', undefined, { window: '1m' })).toBeGreaterThan(0) // 0 had it landed in slot 0
+    expect(vi.getTimerCount()).toBe(1) // re-armed, not piling up
+    await m.close()
+    expect(vi.getTimerCount()).toBe(0)
   })
 
   it('supports await using', async () => {

@@ -153,7 +153,7 @@ describe('slot time on the default clock', () => {
     seriesHistorySize: 0,
   }
 
-  it('is refreshed every 256 writes (and by reads and the 1 s tick), not on every write', () => {
+  it('is refreshed every 256 writes (and by reads and the slot-end timer), not on every write', () => {
     const clock = new ManualClock()
     const store = new MetricStore(settings, clock, false, new PerfBus(), false)
     store.increment('c_total', 1, undefined)
