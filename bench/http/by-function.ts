@@ -1,6 +1,7 @@
 // `npm run bench:http:by-function -- <express|fastify> [A] [B] [--smoke]`: where the
 // instructions per request of two bench:http configurations (default: the minimal hook and
-// perfkit) differ, function by function.
+// perfkit) differ, function by function (BENCH_CACHE_SIM=1: estimated cycles, BENCH_CONNECTIONS=10:
+// bench:http's load).
 //
 // Each server runs under callgrind as in bench:http:instructions, with V8's
 // `--perf-basic-prof` so JIT code can be named from /tmp/perf-<pid>.map. Two views print:
@@ -26,6 +27,23 @@ for (const v of [first, second]) if (!VARIANTS.includes(v)) throw new Error(`con
 const WARM_REQUESTS = smoke ? 200 : Number(process.env.BENCH_WARM ?? 10_000)
 const COUNTED_REQUESTS = smoke ? 200 : Number(process.env.BENCH_COUNT ?? 20_000)
 const TOP = smoke ? 5 : 30
+/** Connections of the load: 1 by default; 10 is bench:http's (BENCH_CONNECTIONS=10). */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 1)
+if (!Number.isInteger(CONNECTIONS) || CONNECTIONS < 1) throw new Error(`BENCH_CONNECTIONS must be a positive integer, got ${process.env.BENCH_CONNECTIONS}`)
+/**
+ * BENCH_CACHE_SIM=1: callgrind also simulates the caches and branch predictor, and the figures
+ * are estimated cycles instead of instructions: Ir + 10 per L1 miss + 100 per last-level miss
+ * + 15 per mispredicted branch. A crude model, but perfkit's Fastify requests counted about as
+ * many instructions as the hook's while costing more CPU time, and the misses were the difference.
+ */
+const CACHE_SIM = process.env.BENCH_CACHE_SIM === '1'
+/** Cost of one line of callgrind figures: Ir, or (with the cache simulation) the estimate above. */
+function cost(figures: number[]): number {
+  const f = (i: number) => figures[i] ?? 0
+  if (!CACHE_SIM) return f(0)
+  // Events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw Bc Bcm Bi Bim
+  return f(0) + 10 * (f(3) + f(4) + f(5)) + 100 * (f(6) + f(7) + f(8)) + 15 * (f(10) + f(12))
+}
 
 interface Profile {
   /** Instructions per request. */
@@ -101,7 +119,7 @@ function parse(file: string, ranges: ReadonlyArray<[number, number, string]>, re
       continue
     }
     if (!/^[+\-*]?\d/.test(line)) continue
-    const ir = Number(line.trim().split(/\s+/)[1] ?? 0)
+    const ir = cost(line.trim().split(/\s+/).slice(1).map(Number))
     if (!Number.isFinite(ir)) continue
     if (callCost) {
       // The line after calls= is the call's inclusive cost: charge IC/runtime calls made by JIT code to it.
@@ -123,7 +141,8 @@ async function profile(serverFile: string, variant: Variant): Promise<Profile> {
     variant,
     warm: WARM_REQUESTS,
     counted: COUNTED_REQUESTS,
-    valgrindArgs: [`--callgrind-out-file=${out}`],
+    valgrindArgs: [`--callgrind-out-file=${out}`, ...(CACHE_SIM ? ['--cache-sim=yes', '--branch-sim=yes'] : [])],
+    connections: CONNECTIONS,
     v8Flags: ['--perf-basic-prof'],
   })
   try {
@@ -148,10 +167,10 @@ function printDiff(title: string, a: Map<string, number>, b: Map<string, number>
 async function main(): Promise<void> {
   requireValgrind()
   const serverFile = compiledServer()
-  console.log(`${framework}: ${first} vs ${second}, instructions per request by function (callgrind; ${WARM_REQUESTS} requests to warm up, ${COUNTED_REQUESTS} counted)${smoke ? ' (smoke mode: figures are not meaningful)' : ''}`)
+  console.log(`${framework}: ${first} vs ${second}, ${CACHE_SIM ? 'estimated cycles' : 'instructions'} per request by function (callgrind; ${WARM_REQUESTS} requests to warm up, ${COUNTED_REQUESTS} counted, ${CONNECTIONS} connection${CONNECTIONS === 1 ? '' : 's'})${smoke ? ' (smoke mode: figures are not meaningful)' : ''}`)
   const [a, b] = await Promise.all([profile(serverFile, first), profile(serverFile, second)])
   console.log(`total: ${first} ${Math.round(a.total)}, ${second} ${Math.round(b.total)}, difference ${Math.round(b.total - a.total)}`)
-  printDiff('self instructions per request', a.self, b.self)
+  printDiff(`self ${CACHE_SIM ? 'estimated cycles' : 'instructions'} per request`, a.self, b.self)
   printDiff('IC and runtime calls per request, by the JavaScript function that made them', a.misses, b.misses)
 }
 
