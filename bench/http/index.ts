@@ -24,7 +24,8 @@
 // The figure is the interquartile mean over rounds (robust to the odd slice a GC or a
 // neighbour lands in), with the interquartile range. A second bare server ("control") is
 // measured alike against the first: its figure is the noise floor. "vs hook" is perfkit's per-round ratio minus
-// the hook's (both over the same bare slice), with a bootstrap 95 % interval.
+// the hook's (both over the same bare slice), with a 95 % interval from a bootstrap over the sets of
+// processes (see versusHook).
 import { type ChildProcess, fork, spawnSync } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 // @ts-expect-error autocannon ships no type declarations
@@ -47,8 +48,14 @@ if (!Number.isInteger(ROUNDS) || ROUNDS < 3) throw new Error(`BENCH_HTTP_ROUNDS 
 // perfkit at +24 and +27 % where 4 sets warmed 2 s read +4 and +2 to +6 %.
 const GENERATIONS = smoke ? 1 : Number(process.env.BENCH_HTTP_GENERATIONS ?? 8)
 if (!Number.isInteger(GENERATIONS) || GENERATIONS < 1 || GENERATIONS > ROUNDS) throw new Error(`BENCH_HTTP_GENERATIONS must be an integer from 1 to the rounds, got ${process.env.BENCH_HTTP_GENERATIONS}`)
-/** Measured seconds per slice: about 3 000 requests on either framework here. */
+/** Measured seconds per slice: about 3 000 requests on either framework here. BENCH_HTTP_SLICE_SECONDS sets both. */
 const SLICE_SECONDS: Record<Framework, number> = { express: smoke ? 0.05 : 0.3, fastify: smoke ? 0.05 : 0.1 }
+const sliceOverride = process.env.BENCH_HTTP_SLICE_SECONDS
+if (sliceOverride !== undefined && sliceOverride !== '') {
+  const seconds = Number(sliceOverride)
+  if (!(seconds >= 0.05 && seconds <= 10)) throw new Error(`BENCH_HTTP_SLICE_SECONDS must be from 0.05 to 10, got ${sliceOverride}`)
+  SLICE_SECONDS.express = SLICE_SECONDS.fastify = seconds
+}
 const WARM_SECONDS = 0.1
 const PROCESS_WARMUP_SECONDS = smoke ? 0.3 : 2
 const CONNECTIONS = 10
@@ -215,13 +222,23 @@ function mulberry32(seed: number): () => number {
   }
 }
 
-/** Per round, perfkit's ratio minus the hook's, in points: the interquartile mean and a bootstrap 95 % interval of it. */
+/**
+ * Per round, perfkit's ratio minus the hook's, in points: the interquartile mean and a 95 %
+ * bootstrap interval of it. The bootstrap draws whole sets of processes, not single rounds:
+ * the rounds of a set share their processes, and which process a configuration drew moves all
+ * its rounds together (the noise floor's per-set means span tens of points), so rounds drawn
+ * one by one would treat correlated figures as independent and give an interval too narrow.
+ * With fewer than four sets (smoke mode) it draws rounds.
+ */
 function versusHook(perfkit: Server, hook: Server): { points: number; low: number; high: number } {
   const differences = perfkit.ratios.map((ratio, i) => (ratio - (hook.ratios[i] as number)) * 100)
+  const sets = perSet(differences)
+  const clusters = sets.length >= 4 ? sets : differences.map((d) => [d])
   const random = mulberry32(0x5eed)
   const resampled: number[] = []
   for (let b = 0; b < 2000; b++) {
-    const sample = differences.map(() => differences[Math.floor(random() * differences.length)] as number)
+    const sample: number[] = []
+    for (let c = 0; c < clusters.length; c++) sample.push(...(clusters[Math.floor(random() * clusters.length)] as number[]))
     resampled.push(interquartileMean(sample))
   }
   return { points: interquartileMean(differences), low: quantile(resampled, 0.025), high: quantile(resampled, 0.975) }
@@ -284,6 +301,13 @@ async function main(): Promise<void> {
   }
   const targets: Record<Framework, number> = { express: 5, fastify: 15 }
   const passed = FRAMEWORKS.map((framework) => report(framework, servers, targets[framework]))
+  // BENCH_HTTP_DUMP=file.json keeps every round's figures, to analyse a long run again without rerunning it.
+  const dump = process.env.BENCH_HTTP_DUMP
+  if (dump !== undefined && dump !== '') {
+    const { writeFileSync } = await import('node:fs')
+    const rows = servers.map(({ framework, variant, cpuPerRequest, requestsPerSecond, ratios, userAdded }) => ({ framework, variant, cpuPerRequest, requestsPerSecond, ratios, userAdded }))
+    writeFileSync(dump, JSON.stringify({ node: process.version, rounds: ROUNDS, generations: GENERATIONS, servers: rows }))
+  }
   if (!smoke && passed.includes(false)) process.exitCode = 1
 }
 
