@@ -18,6 +18,8 @@
 //   between every two slices, an identical one measured half as often read +25 %).
 // - Each slice is measured after autocannon's connections are up and the server has
 //   answered for WARM_SECONDS, so connection setup is not counted.
+// - Each process is warmed by a continuous load and then by WARM_SLICES unmeasured slices, so
+//   its JIT has compiled what the measured pattern runs (connection setup and teardown too).
 // - The processes are replaced by fresh ones GENERATIONS times per run: with one process per
 //   configuration for a whole run, the minimal hook read anywhere from +4 % to +37 % from run
 //   to run, and a run should sample that spread, not take one draw.
@@ -58,6 +60,15 @@ if (sliceOverride !== undefined && sliceOverride !== '') {
 }
 const WARM_SECONDS = 0.1
 const PROCESS_WARMUP_SECONDS = smoke ? 0.3 : 2
+// Unmeasured slices per process after the continuous warm-up, in the measured pattern (fresh
+// connections, a short load, idle while the others run). The continuous load warms the request
+// path only: V8 --trace-opt showed the first slice after it still compiling 68 functions with
+// TurboFan in the hook's server and 92 in perfkit's, the second 28 and 42, and from the third
+// on about 2. Compilation runs on background threads that process.cpuUsage counts, so without
+// these the first rounds of every set charged each configuration for its own warm-up, and the
+// one with more code (perfkit's: connection tracking, abort bookkeeping) the most.
+const WARM_SLICES = smoke ? 1 : Number(process.env.BENCH_HTTP_WARM_SLICES ?? 4)
+if (!Number.isInteger(WARM_SLICES) || WARM_SLICES < 0) throw new Error(`BENCH_HTTP_WARM_SLICES must be an integer >= 0, got ${process.env.BENCH_HTTP_WARM_SLICES}`)
 const CONNECTIONS = 10
 
 const VARIANTS: ReadonlyArray<{ variant: Variant; express: string; fastify: string }> = [
@@ -164,6 +175,8 @@ async function generation(servers: Server[], rounds: number, firstRound: number,
   const started = await Promise.all(servers.map((s) => spawn(framework, s.variant, pin)))
   try {
     for (const { port } of started) await load(port, PROCESS_WARMUP_SECONDS)
+    const slice = WARM_SECONDS + SLICE_SECONDS[framework] + 0.1
+    for (let w = 0; w < WARM_SLICES; w++) for (const { port } of started) await load(port, slice)
     for (let r = firstRound; r < firstRound + rounds; r++) {
       const slices = new Map<Server, { cpu: number; user: number }>()
       for (let i = 0; i < servers.length; i++) {
